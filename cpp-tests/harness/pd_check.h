@@ -1,0 +1,135 @@
+// Conformance harness: does a function pointer resolve to the same function in every thread?
+//
+// Every probed function is `int f(void)` and returns a distinct id (PD_ID). A thread probes a
+// pointer by calling it from JS inside try/catch, so a wrong slot becomes a recorded failure
+// (wrong id, null slot, out-of-bounds trap) instead of a dead worker. Results live in shared
+// memory; only the main thread prints them, once every thread is done, because printf from a
+// worker is not reliably flushed before exit.
+//
+// Output, parsed by jest/conformance.test.js:
+//   PDCHECK {"thread":"worker1","check":"side_value","slot":47,"expected":1001,"actual":1001,"error":""}
+//   PDRESULT pass 12/12   |   PDRESULT fail 3/12
+#pragma once
+#include <emscripten.h>
+#include <emscripten/threading.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef int (*pd_fn)(void);
+
+#define PD_MAX_RESULTS 512
+#define PD_ERR_LEN 160
+#define PD_TRAPPED (-2147483647 - 1)
+
+typedef struct {
+  char thread[24];
+  char check[48];
+  uintptr_t slot;
+  int expected;
+  int actual;
+  char error[PD_ERR_LEN];
+} pd_result;
+
+// Shared by all threads: memory is one SharedArrayBuffer, only the table is per thread.
+static pd_result pd_results[PD_MAX_RESULTS];
+static _Atomic int pd_nresults;
+
+// Calls slot `fp` through this thread's own table. Never traps: JS catches and reports.
+static inline int pd_call_slot(uintptr_t fp, char* err) {
+  err[0] = 0;
+  return EM_ASM_INT({
+    try {
+      if ($0 >= wasmTable.length) throw new Error('table index is out of bounds (slot ' + $0 + ', table length ' + wasmTable.length + ')');
+      var f = wasmTable.get($0);
+      if (!f) throw new Error('null function in slot ' + $0);
+      return f() | 0;
+    } catch (e) {
+      var msg = String(e && e.message || e);
+      var bytes = Math.min(msg.length, $2 - 1);
+      for (var i = 0; i < bytes; i++) HEAPU8[$1 + i] = msg.charCodeAt(i) & 0x7f;
+      HEAPU8[$1 + bytes] = 0;
+      return -2147483648;
+    }
+  }, fp, err, PD_ERR_LEN);
+}
+
+static inline void pd_record(const char* thread, const char* check, uintptr_t slot, int expected,
+                             int actual, const char* err) {
+  int i = atomic_fetch_add(&pd_nresults, 1);
+  if (i >= PD_MAX_RESULTS) return;
+  pd_result* r = &pd_results[i];
+  snprintf(r->thread, sizeof r->thread, "%s", thread);
+  snprintf(r->check, sizeof r->check, "%s", check);
+  r->slot = slot;
+  r->expected = expected;
+  r->actual = actual;
+  snprintf(r->error, sizeof r->error, "%s", err ? err : "");
+}
+
+// Probe `fp` in the calling thread and record whether it returned `expected`.
+static inline int pd_probe(const char* thread, const char* check, pd_fn fp, int expected) {
+  char err[PD_ERR_LEN];
+  int actual = pd_call_slot((uintptr_t)fp, err);
+  if (actual == PD_TRAPPED && err[0] == 0) snprintf(err, sizeof err, "returned the trap sentinel");
+  pd_record(thread, check, (uintptr_t)fp, expected, actual, err);
+  return actual == expected && !err[0];
+}
+
+// Record a plain equality (e.g. &f seen in two threads, or a value computed through a callback).
+static inline void pd_expect_eq(const char* thread, const char* check, uintptr_t slot, int expected,
+                                int actual) {
+  pd_record(thread, check, slot, expected, actual, "");
+}
+
+// Main thread only: print every result and the verdict, then exit with 0 (all pass) or 1.
+static inline void pd_finish(void) {
+  int n = atomic_load(&pd_nresults), failed = 0;
+  if (n > PD_MAX_RESULTS) n = PD_MAX_RESULTS;
+  for (int i = 0; i < n; i++) {
+    pd_result* r = &pd_results[i];
+    int ok = r->expected == r->actual && !r->error[0];
+    failed += !ok;
+    printf("PDCHECK {\"thread\":\"%s\",\"check\":\"%s\",\"slot\":%lu,\"expected\":%d,\"actual\":%d,"
+           "\"error\":\"",
+           r->thread, r->check, (unsigned long)r->slot, r->expected, r->actual);
+    for (const char* c = r->error; *c; c++) putchar(*c == '"' || *c == '\\' ? '\'' : *c);
+    printf("\"}\n");
+  }
+  printf("PDRESULT %s %d/%d\n", failed || n == 0 ? "fail" : "pass", n - failed, n);
+  fflush(stdout);
+  emscripten_force_exit(failed || n == 0 ? 1 : 0);
+}
+
+// Join with a bound: a thread that never starts or never finishes is a failure, not a hang.
+static inline int pd_join(pthread_t t, const char* thread, int timeout_ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += timeout_ms / 1000;
+  ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+  int rc = pthread_timedjoin_np(t, NULL, &ts);
+  if (rc) pd_record(thread, "join", 0, 0, rc, "thread did not finish within the bound (hang)");
+  return rc == 0;
+}
+
+// Append `count` JS functions to this thread's table, as a host would (addFunction from JS).
+// They exist only in the calling thread: this is what opens gaps between module loads.
+static inline void pd_make_js_gaps(int count) {
+  EM_ASM({ for (var i = 0; i < $0; i++) addFunction(function() { return 7; }, 'i'); }, count);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+// Each probed function returns its own id so a wrong slot can never look right.
+#define PD_ID(n) (1000 + (n))

@@ -1,0 +1,98 @@
+'use strict';
+// Conformance: every scenario in cpp-tests/ × every installed toolchain × {stock, plugin} × build
+// variants. Writes build/conformance/report.json (one row per run) and asserts each row against
+// jest/expectations.js. Select toolchains with PTHREAD_DYLINK_TOOLCHAINS=6.0.5,3.1.69.
+const fs = require('fs');
+const path = require('path');
+const c = require('../tools/conformance');
+const { expectedOutcome } = require('./expectations');
+
+const VARIANTS = [
+  { opt: 'O2', assertions: 0, mainModule: 1 },
+  { opt: 'O0', assertions: 1, mainModule: 1 },
+];
+const MODES = ['stock', 'plugin'];
+
+const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',');
+const toolchains = c.installedToolchains().filter((t) => !wanted || wanted.includes(t));
+const scenarios = c.listScenarios();
+const rows = [];
+
+afterAll(() => {
+  const file = path.join(c.OUT, 'report.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let previous = [];
+  try { previous = JSON.parse(fs.readFileSync(file, 'utf8')).rows || []; } catch { /* first run */ }
+  // Keep rows of toolchains not run this time, so a partial run does not erase the others.
+  const kept = previous.filter((r) => !toolchains.includes(r.toolchain));
+  const all = [...kept, ...rows].sort((a, b) =>
+    `${a.toolchain} ${a.scenario} ${a.mode} ${a.variant}`.localeCompare(`${b.toolchain} ${b.scenario} ${b.mode} ${b.variant}`));
+  fs.writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), rows: all }, null, 2));
+  printTable(rows);
+});
+
+function printTable(list) {
+  const lines = list.map((r) => `${r.toolchain.padEnd(7)} ${r.scenario.padEnd(3)} ${r.mode.padEnd(7)} ${r.variant.padEnd(11)} ${r.result.padEnd(11)} ${r.expected.padEnd(6)} ${r.detail}`.slice(0, 220));
+  process.stdout.write(`\nconformance (${list.length} rows; report: build/conformance/report.json)\n${lines.join('\n')}\n`);
+}
+
+if (toolchains.length === 0) {
+  test('at least one toolchain is installed', () => {
+    throw new Error('no emscripten toolchain installed: run `npm run setup` (tools/setup) first');
+  });
+}
+
+describe.each(toolchains)('toolchain %s', (toolchain) => {
+  const jobs = [];
+  for (const scenario of scenarios) {
+    for (const mode of MODES) {
+      for (const variant of VARIANTS) jobs.push({ toolchain, scenario, mode, variant });
+    }
+  }
+  const results = new Map();
+
+  beforeAll(async () => {
+    await c.pool(jobs, 2, async (job) => {
+      const key = jobKey(job);
+      let row;
+      try {
+        const dir = await c.buildScenario(job);
+        const r = await c.runScenario({ toolchain, dir });
+        row = { result: r.result, detail: r.detail, seconds: r.seconds };
+      } catch (e) {
+        row = { result: 'build-error', detail: e.message.split('\n').slice(0, 4).join(' ').slice(0, 400), seconds: 0 };
+      }
+      const exp = expectedOutcome(toolchain, job.scenario.id, job.mode);
+      const full = {
+        toolchain, scenario: job.scenario.id, title: job.scenario.title, mode: job.mode,
+        variant: c.variantName(job.variant), ...row,
+        expected: exp.assert ? exp.result : 'any', reason: exp.reason || '',
+      };
+      results.set(key, full);
+      rows.push(full);
+    });
+  }, 40 * 60 * 1000);
+
+  test.each(jobs.map((j) => [j.scenario.id, j.mode, c.variantName(j.variant), j]))('%s %s %s', (id, mode, variant, job) => {
+    const row = results.get(jobKey(job));
+    const exp = expectedOutcome(toolchain, id, mode);
+    if (!exp.assert) return;
+    if (mode === 'stock' && exp.result === 'fail' && row.result === 'pass') {
+      throw new Error(`control did not bite: ${id} passes on stock ${toolchain} (${variant}). ` +
+        'Either the scenario no longer creates the bug, or this version is not affected: then say why in jest/expectations.js.');
+    }
+    if (exp.result === 'fail' && row.result === 'pass') {
+      throw new Error(`${id} ${mode} on ${toolchain} (${variant}) passes but is marked known-failing: remove the mark in jest/expectations.js`);
+    }
+    if (row.result === 'build-error' && mode === 'stock') {
+      throw new Error(`stock build failed, so the control proves nothing: ${row.detail}`);
+    }
+    if (exp.result === 'pass' && row.result !== 'pass') {
+      throw new Error(`${id} ${mode} on ${toolchain} (${variant}): ${row.result}: ${row.detail}`);
+    }
+  });
+});
+
+function jobKey(j) {
+  return `${j.toolchain}|${j.scenario.id}|${j.mode}|${c.variantName(j.variant)}`;
+}

@@ -1,0 +1,208 @@
+'use strict';
+// Builds and runs the C/C++ conformance scenarios in cpp-tests/ with one toolchain and one mode.
+// Used by the Jest suite (jest/conformance.test.js) and by the benchmarks; nothing here asserts.
+const { spawn, execFileSync } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+
+const REPO = path.resolve(__dirname, '..');
+const TESTS = path.join(REPO, 'cpp-tests');
+const OUT = path.join(REPO, 'build', 'conformance');
+const EM = path.join(REPO, 'tools', 'em');
+const LIBRARY = path.join(REPO, 'library_pthread_dylink.js');
+const PATCH_CLI = path.join(REPO, 'dist', 'cli.js');
+
+// Link flags per toolchain. 3.1.6 has addFunction in the runtime rather than as a library symbol.
+const TOOLCHAIN_FLAGS = {
+  '3.1.6': { include: ['$loadDynamicLibrary'] },
+  '3.1.69': { include: ['$addFunction', '$loadDynamicLibrary'] },
+  '6.0.5': { include: ['$addFunction', '$loadDynamicLibrary'] },
+};
+
+// How a build differs from the default one (-O2, assertions off, MAIN_MODULE=1).
+const DEFAULT_VARIANT = { opt: 'O2', assertions: 0, mainModule: 1 };
+
+function installedToolchains() {
+  const out = execFileSync(EM, ['--list'], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+function listScenarios() {
+  return fs.readdirSync(TESTS)
+    .filter((d) => fs.existsSync(path.join(TESTS, d, 'scenario.json')))
+    .sort()
+    .map((dir) => ({ id: dir.split('_')[0].toUpperCase(), dir, ...readJson(path.join(TESTS, dir, 'scenario.json')) }));
+}
+
+function readJson(file) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function variantName(v) {
+  return `${v.opt}-a${v.assertions}-mm${v.mainModule}`;
+}
+
+function hashFiles(files, extra) {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify(extra));
+  for (const f of files) {
+    h.update(f);
+    h.update(fs.readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+// Each child gets a process group of its own: tools/em runs node inside unshare + chroot, and a
+// timeout must kill that node too, not just the wrapper.
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd || REPO, detached: true });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = opts.timeoutMs && setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }, opts.timeoutMs);
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+function commonCompileFlags(variant) {
+  return [`-${variant.opt}`, '-pthread', '-D_GNU_SOURCE', `-sASSERTIONS=${variant.assertions}`];
+}
+
+async function emcc(toolchain, args, cwd) {
+  const isCxx = args.some((a) => /\.(cpp|cc)$/.test(a));
+  const r = await run(EM, [toolchain, isCxx ? 'em++' : 'emcc', ...args], { cwd });
+  if (r.code !== 0) {
+    const msg = (r.stderr + r.stdout).split('\n').filter((l) => !/experimental|not yet stable/.test(l)).join('\n');
+    throw new Error(`${isCxx ? 'em++' : 'emcc'} ${args.join(' ')} failed:\n${msg.trim()}`);
+  }
+}
+
+// Build one scenario. Returns the directory holding main.js and the side modules.
+// mode: 'stock' (plain emscripten) or 'plugin' (--js-library + post-link transform).
+async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT }) {
+  const srcDir = path.join(TESTS, scenario.dir);
+  const sideDir = path.join(OUT, toolchain, 'sides', variantName(variant), scenario.dir);
+  const outDir = path.join(OUT, toolchain, `${mode}-${variantName(variant)}`, scenario.dir);
+  const harness = [path.join(TESTS, 'harness', 'pd_check.h')];
+  const headers = fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => path.join(srcDir, f));
+  const tcFlags = TOOLCHAIN_FLAGS[toolchain];
+  const flags = commonCompileFlags(variant);
+
+  // Side modules do not depend on the mode: build them once per toolchain and variant.
+  const sideFiles = Object.values(scenario.sides).flat().map((f) => path.join(srcDir, f));
+  const sideKey = hashFiles([...sideFiles, ...harness, ...headers], { toolchain, flags });
+  if (!fresh(sideDir, sideKey)) {
+    fs.rmSync(sideDir, { recursive: true, force: true });
+    fs.mkdirSync(sideDir, { recursive: true });
+    for (const [so, srcs] of Object.entries(scenario.sides)) {
+      await emcc(toolchain, [...flags, '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
+    }
+    stamp(sideDir, sideKey);
+  }
+
+  const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
+  const pluginFiles = mode === 'plugin' ? [LIBRARY, PATCH_CLI] : [];
+  const preJs = scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [];
+  const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario });
+  if (!fresh(outDir, mainKey)) {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
+    const link = [
+      ...flags, ...mainFiles,
+      `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', '-sNODERAWFS',
+      `-sPTHREAD_POOL_SIZE=${scenario.pool || 0}`,
+      `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
+      ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
+      ...preJs.map((p) => `--pre-js=${p}`),
+      ...(mode === 'plugin' ? [`--js-library=${LIBRARY}`] : []),
+      '-o', path.join(outDir, 'main.js'),
+    ];
+    await emcc(toolchain, link, outDir);
+    if (mode === 'plugin') {
+      const r = await run(process.execPath, [PATCH_CLI, 'patch', path.join(outDir, 'main.js')]);
+      if (r.code !== 0) throw new Error(`pthread-dylink patch failed:\n${r.stderr}${r.stdout}`);
+    }
+    stamp(outDir, mainKey);
+  }
+  return outDir;
+}
+
+function fresh(dir, key) {
+  try { return fs.readFileSync(path.join(dir, '.build-key'), 'utf8') === key; } catch { return false; }
+}
+function stamp(dir, key) {
+  fs.writeFileSync(path.join(dir, '.build-key'), key);
+}
+
+// Run a built scenario under its toolchain's node. Never throws; classifies the outcome.
+async function runScenario({ toolchain, dir, timeoutMs = 60000 }) {
+  const t0 = Date.now();
+  const r = await run(EM, [toolchain, 'node', 'main.js'], { cwd: dir, timeoutMs });
+  const checks = [];
+  let verdict = null;
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('PDCHECK ')) {
+      try { checks.push(JSON.parse(line.slice(8))); } catch { /* a torn line is reported below */ }
+    } else if (line.startsWith('PDRESULT ')) {
+      verdict = line.slice(9).trim();
+    }
+  }
+  const failed = checks.filter((c) => c.expected !== c.actual || c.error);
+  let result;
+  let detail;
+  if (r.timedOut) {
+    result = 'hang';
+    detail = `no result within ${timeoutMs} ms; ${checks.length} checks printed`;
+  } else if (verdict && verdict.startsWith('pass') && r.code === 0 && failed.length === 0) {
+    result = 'pass';
+    detail = `${checks.length} checks`;
+  } else {
+    result = 'fail';
+    if (failed.length) {
+      const c = failed[0];
+      detail = `${failed.length}/${checks.length} checks failed; first: thread ${c.thread}, ${c.check}, slot ${c.slot}: ` +
+        (c.error ? c.error : `expected function id ${c.expected}, got ${c.actual}`);
+    } else {
+      detail = `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} without a verdict: ${firstErrorLine(r.stderr + r.stdout)}`;
+    }
+  }
+  return { result, detail, checks, seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The line a person would quote: the first error or abort, not a stack frame.
+function firstErrorLine(text) {
+  // Node echoes the offending source line, which in minified output is the whole program.
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && l.length < 400 && !l.startsWith('at '));
+  const line = lines.find((l) => /^(\w*Error|Aborted|RuntimeError)\b|: \w*Error\b|failed/.test(l)) || lines.slice(-1)[0] || '(no output)';
+  return line.slice(0, 300);
+}
+
+// Run async jobs with at most `limit` at a time (2 cores: more does not help).
+async function pool(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  async function lane() {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+module.exports = {
+  REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS,
+  installedToolchains, listScenarios, buildScenario, runScenario, pool, variantName, run,
+};

@@ -1,0 +1,79 @@
+# The one table of toolchains: version → where it comes from and how to run it.
+# Sourced by tools/setup and tools/em; the Jest suite asks tools/em, never this file.
+# shellcheck shell=bash
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOTS_DIR=${PTHREAD_DYLINK_ROOTS:-/opt/pthread-dylink/roots}
+READY_MARKER=.pthread-dylink-ready
+ALL_TOOLCHAINS="3.1.6 3.1.69 6.0.5"
+
+#   version  suite     node flags the generated code needs under that suite's node
+_toolchain_table() {
+  cat <<'TABLE'
+3.1.6    host      --no-experimental-fetch
+3.1.69   trixie    -
+6.0.5    sid       -
+TABLE
+}
+_toolchain_field() {
+  local row
+  row=$(_toolchain_table | awk -v v="$1" '$1 == v')
+  if [ -z "$row" ]; then
+    echo "unknown toolchain '$1' (known: $ALL_TOOLCHAINS)" >&2
+    return 2
+  fi
+  echo "$row" | awk -v f="$2" '{ print $f }'
+}
+toolchain_suite() { _toolchain_field "$1" 2; }
+toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 3) || return; [ "$f" = - ] || echo "$f"; }
+toolchain_root() { local s; s=$(toolchain_suite "$1") || return; [ "$s" = host ] && echo / || echo "$ROOTS_DIR/$s"; }
+toolchain_cache_dir() {
+  # Where the warm-cache stamp lives; the roots keep their own emscripten cache untouched.
+  local s; s=$(toolchain_suite "$1") || return
+  if [ "$s" = host ]; then echo "$ROOTS_DIR/host-state"; else echo "$ROOTS_DIR/$s/var/lib/pthread-dylink"; fi
+}
+toolchain_installed() {
+  local s; s=$(toolchain_suite "$1") || return
+  if [ "$s" = host ]; then command -v emcc >/dev/null 2>&1; else [ -f "$ROOTS_DIR/$s/$READY_MARKER" ]; fi
+}
+
+# in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev and the repo bind-mounted in a private
+# mount namespace, so the mounts end with the command whatever happens to it.
+in_root() {
+  local root=$1 cwd=$2; shift 2
+  local keep=() name
+  for name in $(compgen -e); do
+    case "$name" in EMCC_*|EM_*|PTHREAD_DYLINK_*) keep+=("$name=${!name}") ;; esac
+  done
+  unshare --mount --propagation private bash -c '
+    set -e
+    root=$1 repo=$2; shift 2
+    mount -t proc proc "$root/proc"
+    mount --rbind /dev "$root/dev"
+    mkdir -p "$root$repo"
+    mount --bind "$repo" "$root$repo"
+    exec chroot "$root" "$@"
+  ' in_root "$root" "$REPO_ROOT" \
+    /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    LANG=C.UTF-8 "${keep[@]}" /usr/bin/env -C "$cwd" "$@"
+}
+
+# toolchain_run VERSION CMD...: run emcc/em++/node/python3… of that toolchain in the current directory
+# (which must be inside the repo for the chroot toolchains). `node` gets the flags the table names.
+toolchain_run() {
+  local version=$1; shift
+  local suite flags
+  suite=$(toolchain_suite "$version") || return
+  toolchain_installed "$version" || {
+    echo "toolchain $version is not installed: run tools/setup --only $version" >&2; return 3; }
+  flags=$(toolchain_node_flags "$version")
+  if [ "$1" = node ] && [ -n "$flags" ]; then shift; set -- node $flags "$@"; fi
+  if [ "$suite" = host ]; then
+    NODE_PATH=/usr/share/nodejs "$@"
+  else
+    case "$PWD/" in "$REPO_ROOT"/*) ;; *)
+      echo "toolchain $version runs in a chroot that only sees the repo; cd into $REPO_ROOT first" >&2
+      return 2 ;;
+    esac
+    in_root "$(toolchain_root "$version")" "$PWD" "$@"
+  fi
+}
