@@ -24,11 +24,8 @@ const informational = {
     'reproduce. Rows are recorded to document what happens there.',
 };
 
-// Plugin rows known to fail, per toolchain: scenario ids. Empty once the plugin lands.
-const pluginKnownFailing = {
-  '3.1.69': ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'],
-  '6.0.5': ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'],
-};
+// Plugin rows known to fail, per toolchain: scenario ids.
+const pluginKnownFailing = {};
 
 function expectedOutcome(toolchain, scenarioId, mode) {
   if (informational[toolchain]) return { assert: false, reason: informational[toolchain] };

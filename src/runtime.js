@@ -1,0 +1,143 @@
+// The runtime that library_pthread_dylink.js installs into every thread (main and workers).
+// It owns no emscripten code: install() receives emscripten's functions and returns wrappers,
+// which the library's __postset assigns back to emscripten's own variables.
+import { SharedState } from './shared-state.js';
+import { SlotOps } from './slot-ops.js';
+import { CARRIER_KEY, shapeFor } from './versions.js';
+
+// `em` gives access to the emscripten runtime of this thread:
+//   isWorker, table(), carrier() (the sharedModules object), heap32(), heap8(), malloc, free,
+//   utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), version, logBytes.
+export function install(em, original) {
+  const shape = shapeFor(em.version);
+  if (!shape.supported) {
+    if (!em.isWorker) em.warn(`pthread-dylink: disabled: ${shape.reason}`);
+    return original;
+  }
+
+  let ops = null;
+  // The state is created by the main thread and arrives in workers with sharedModules, which the
+  // worker receives just before it instantiates anything: look it up on first use. Not earlier:
+  // in some versions `sharedModules` is only assigned after library code has run.
+  function slotOps() {
+    if (ops) {
+      // Make sure workers created from now on get it, whatever reassigned sharedModules.
+      if (!em.isWorker) em.carrier()[CARRIER_KEY] ??= ops.state.buffer;
+      return ops;
+    }
+    const carrier = em.carrier();
+    let buffer = carrier[CARRIER_KEY];
+    if (!buffer) {
+      if (em.isWorker) {
+        throw new Error('pthread-dylink: the shared table state did not reach this worker. The main ' +
+          'thread and the worker must run the same build linked with --js-library library_pthread_dylink.js');
+      }
+      buffer = carrier[CARRIER_KEY] = SharedState.create(em.logBytes).buffer;
+    }
+    const state = new SharedState(buffer);
+    const id = state.nextThreadId();
+    ops = new SlotOps({
+      table: em.table,
+      state,
+      threadId: id,
+      threadName: em.isWorker ? `worker thread #${id}` : 'the main thread',
+      describe: (i) => describeSlot(em.table(), i),
+      initialized: em.runtimeInitialized,
+    });
+    return ops;
+  }
+
+  const dso = em.dso;
+  function readDso(p) {
+    return {
+      memAddr: em.heap32()[(p + dso.mem_addr) >> 2],
+      memSize: em.heap32()[(p + dso.mem_size) >> 2],
+      tableAddr: em.heap32()[(p + dso.table_addr) >> 2],
+      tableSize: em.heap32()[(p + dso.table_size) >> 2],
+    };
+  }
+  function writeDso(p, d) {
+    em.heap8()[p + dso.mem_allocated] = 1;
+    em.heap32()[(p + dso.mem_addr) >> 2] = d.memAddr;
+    em.heap32()[(p + dso.mem_size) >> 2] = d.memSize;
+    em.heap32()[(p + dso.table_addr) >> 2] = d.tableAddr;
+    em.heap32()[(p + dso.table_size) >> 2] = d.tableSize;
+  }
+
+  function loadWebAssemblyModule(binary, flags, libName, localScope, handle) {
+    const o = slotOps();
+    const key = `load:${libName}`;
+    const recorded = o.state.find(key);
+    if (recorded) {
+      if (!handle && o.table().length > recorded.start) {
+        // Without a handle emscripten places the module's own table region at the current end.
+        throw new Error(`pthread-dylink: ${libName} must start at table slot ${recorded.start} in ${o.threadName} ` +
+          `(where ${recorded.thread} loaded it), but this thread's table is already ${o.table().length} long`);
+      }
+      return o.replay(recorded, libName, () => original.loadWebAssemblyModule(binary, flags, libName, localScope, handle));
+    }
+    // First load anywhere. A load from JS (Pyodide's loadDynamicLibrary) comes without a dso
+    // handle, so emscripten would remember neither where its memory nor its table region went;
+    // lend it a scratch one and keep what emscripten writes there with the op.
+    const scratch = handle ? 0 : em.malloc(dso.size);
+    if (scratch) em.heap8().fill(0, scratch, scratch + dso.size);
+    return o.record(key, libName, (op) => then(
+      original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch),
+      (exports) => {
+        if (scratch) {
+          op.dso = readDso(scratch);
+          em.free(scratch);
+        }
+        return exports;
+      },
+      () => { if (scratch) em.free(scratch); },
+    ));
+  }
+
+  function loadDynamicLibrary(libName, flags, localScope, handle) {
+    // dlopen() of a module that JS already loaded takes emscripten's "already loaded" path, which
+    // leaves the handle looking never-loaded: every worker would then load the module as new, with
+    // fresh memory for its data. Give the handle what the first load got.
+    if (handle && em.loadedLibsByName()[libName] && !em.heap8()[handle + dso.mem_allocated]) {
+      const op = slotOps().state.find(`load:${libName}`);
+      if (op?.dso) writeDso(handle, op.dso);
+    }
+    return original.loadDynamicLibrary(libName, flags, localScope, handle);
+  }
+
+  function getEmptyTableSlot() {
+    const o = slotOps();
+    // Inside an op slots must be taken in recorded order; a recycled index would differ per thread.
+    if (!o.inOp() && em.freeTableIndexes().length) return em.freeTableIndexes().pop();
+    return o.allocate();
+  }
+
+  // dlsym() of a function not yet in the table appends a slot, and C replays that dlsym in every
+  // other thread (_dlsym_catchup_js) by symbol index. Make the replay take the same slot.
+  function _dlsym_js(handle, symbol, symbolIndex) {
+    const o = slotOps();
+    em.heap32()[symbolIndex >> 2] = -1;
+    const name = em.utf8ToString(symbol);
+    return o.record(() => {
+      const index = em.heap32()[symbolIndex >> 2];
+      return index === -1 ? null : `dlsym:${handle}:${index}`;
+    }, `dlsym(${name})`, () => original._dlsym_js(handle, symbol, symbolIndex));
+  }
+
+  function _dlsym_catchup_js(handle, symbolIndex) {
+    return slotOps().run(`dlsym:${handle}:${symbolIndex}`, `dlsym catch-up of symbol #${symbolIndex}`,
+      () => original._dlsym_catchup_js(handle, symbolIndex));
+  }
+
+  return { loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js };
+}
+
+function then(value, onValue, onError) {
+  if (value && typeof value.then === 'function') return value.then(onValue, (e) => { onError(); throw e; });
+  return onValue(value);
+}
+
+function describeSlot(table, i) {
+  const f = table.get(i);
+  return f ? `wasm function #${f.name}` : 'nothing';
+}

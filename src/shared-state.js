@@ -1,0 +1,99 @@
+// State every thread sees: one SharedArrayBuffer holding
+//   - a lock over table-slot allocation (owner thread id, 0 = free),
+//   - the slot counter: the first index no thread has handed out yet,
+//   - the op log: JSON lines, one per recorded op, appended under the lock.
+// Emscripten shares linear memory between threads but not the table; this buffer is the part of
+// "the table" that we make shared ourselves.
+
+const LOCK = 0;
+const COUNTER = 1;
+const LOG_BYTES = 2;
+const THREAD_IDS = 3;
+const HEADER_BYTES = 16;
+export const DEFAULT_CAPACITY = 1 << 20;
+
+export class SharedState {
+  constructor(buffer) {
+    this.buffer = buffer;
+    this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+    this.bytes = new Uint8Array(buffer, HEADER_BYTES);
+    this.readOffset = 0; // how much of the log this thread has parsed into `ops`
+    this.ops = new Map();
+  }
+
+  static create(capacity = DEFAULT_CAPACITY) {
+    return new SharedState(new SharedArrayBuffer(HEADER_BYTES + capacity));
+  }
+
+  // A small id per thread, for the lock and for messages.
+  nextThreadId() {
+    return Atomics.add(this.words, THREAD_IDS, 1) + 1;
+  }
+
+  get counter() {
+    return Atomics.load(this.words, COUNTER);
+  }
+
+  // Raise the counter to at least `n` (never lowers it).
+  raiseCounter(n) {
+    for (;;) {
+      const cur = Atomics.load(this.words, COUNTER);
+      if (cur >= n || Atomics.compareExchange(this.words, COUNTER, cur, n) === cur) return;
+    }
+  }
+
+  // Take `n` fresh slots; returns the first.
+  takeSlots(n) {
+    return Atomics.add(this.words, COUNTER, n);
+  }
+
+  // Spin lock: critical sections are a single module load, and the main thread of a browser may
+  // not block in Atomics.wait, so spin with a bound instead.
+  lock(threadId, spinLimit = 5e8) {
+    for (let i = 0; ; i++) {
+      const owner = Atomics.compareExchange(this.words, LOCK, 0, threadId);
+      if (owner === 0 || owner === threadId) return owner === 0;
+      if (i > spinLimit) {
+        throw new Error(`pthread-dylink: thread ${threadId} waited too long for the table lock held by thread ${owner}; ` +
+          'a module load on that thread never finished');
+      }
+    }
+  }
+
+  unlock(threadId) {
+    Atomics.compareExchange(this.words, LOCK, threadId, 0);
+  }
+
+  append(op) {
+    // Not a template literal: see assertNoMultilineTemplates in tools/build.mjs.
+    const line = new TextEncoder().encode(JSON.stringify(op) + '\n');
+    const at = Atomics.load(this.words, LOG_BYTES);
+    if (at + line.length > this.bytes.length) {
+      throw new Error(`pthread-dylink: the op log is full (${this.bytes.length} bytes, ${this.ops.size} ops); ` +
+        'raise it with Module.pthreadDylinkLogBytes on the main thread');
+    }
+    this.bytes.set(line, at);
+    Atomics.store(this.words, LOG_BYTES, at + line.length);
+    this.ops.set(op.key, op);
+  }
+
+  // The op recorded under `key` by any thread, or undefined.
+  find(key) {
+    this.catchUp();
+    return this.ops.get(key);
+  }
+
+  catchUp() {
+    const end = Atomics.load(this.words, LOG_BYTES);
+    if (end === this.readOffset) return;
+    // TextDecoder refuses views of shared memory in browsers: copy first.
+    const text = new TextDecoder().decode(this.bytes.slice(this.readOffset, end));
+    for (const line of text.split('\n')) {
+      if (line) {
+        const op = JSON.parse(line);
+        this.ops.set(op.key, op);
+      }
+    }
+    this.readOffset = end;
+  }
+}

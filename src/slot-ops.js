@@ -1,0 +1,153 @@
+// Record a table-appending op in the first thread that runs it; replay it slot for slot in every
+// other thread. An "op" is anything emscripten repeats in each thread and that appends table
+// entries as it goes: loading a side module, or the table slot dlsym() adds for a function.
+//
+// Why slot for slot: a side module's function addresses are GOT.func entries appended while it
+// loads, at whatever the thread's table length happens to be. Threads whose tables differ in
+// length (the main thread appended JS callbacks, a dlsym, a host hook) hand out different indices
+// for the same function. Recording the indices once and replaying them makes them agree.
+
+export class TableMismatch extends Error {}
+
+export class SlotOps {
+  // table: { length, grow(n) → old length, get(i) }; state: SharedState; threadId: nonzero int;
+  // describe(i): what occupies slot i here, for error messages.
+  // initialized(): whether this thread's runtime has finished starting up (see allocate()).
+  constructor({ table, state, threadId, threadName, describe = () => 'an entry', initialized = () => true }) {
+    this.initialized = initialized;
+    this.table = table;
+    this.state = state;
+    this.threadId = threadId;
+    this.threadName = threadName;
+    this.describe = describe;
+    this.stack = []; // ops in progress in this thread, innermost last
+  }
+
+  // Run `body` as op `key`. body() may return a promise (async module loads).
+  run(key, label, body) {
+    const recorded = this.state.find(key);
+    return recorded ? this.replay(recorded, label, body) : this.record(key, label, body);
+  }
+
+  // key may be a function, called once the body is done (a dlsym learns its symbol index only
+  // then); returning null means the op took no slots worth replaying.
+  record(key, label, body) {
+    const table = this.table();
+    const tookLock = this.state.lock(this.threadId);
+    // Start where no thread has handed out slots yet, so nothing this op appends collides with
+    // entries another thread made in the meantime (main-thread JS callbacks, for example).
+    const start = Math.max(this.state.counter, table.length);
+    this.growTo(start);
+    const op = { key, label, start, slots: [], end: start, thread: this.threadName };
+    this.stack.push({ mode: 'record', op });
+    const finish = () => {
+      this.pop(op);
+      op.end = Math.max(this.table().length, start);
+      this.state.raiseCounter(op.end);
+      if (typeof key === 'function') op.key = key();
+      if (op.key !== null) this.state.append(op);
+      if (tookLock) this.state.unlock(this.threadId);
+    };
+    return this.around(() => body(op), finish, () => { this.pop(op); if (tookLock) this.state.unlock(this.threadId); });
+  }
+
+  replay(op, label, body) {
+    const table = this.table();
+    if (table.length > op.start && !this.slotsFree(op.start, op.end, op.slots)) {
+      const taken = this.firstTaken(op.start, op.end);
+      throw new TableMismatch(`pthread-dylink: cannot place ${label} in ${this.threadName} at the slots ${op.thread} gave it ` +
+        `(table[${op.start}:${op.end}]): slot ${taken} here already holds ${this.describe(taken)}. ` +
+        'Something appended table entries in this thread only (addFunction from JS in a worker?): ' +
+        'create such entries on the main thread, or before loading side modules.');
+    }
+    this.growTo(op.start);
+    const frame = { mode: 'replay', op, next: 0 };
+    this.stack.push(frame);
+    const finish = () => {
+      this.pop(op);
+      if (frame.next !== op.slots.length) {
+        throw new TableMismatch(`pthread-dylink: ${label} took ${frame.next} table slots in ${this.threadName} but ` +
+          `${op.slots.length} in ${op.thread}; the threads do not see the same module or symbols`);
+      }
+    };
+    return this.around(body, finish, () => this.pop(op));
+  }
+
+  inOp() {
+    return this.stack.length > 0;
+  }
+
+  // A new table slot is needed (addFunction, GOT.func resolution, dlsym).
+  allocate() {
+    const frame = this.stack[this.stack.length - 1];
+    if (frame?.mode === 'replay') {
+      const { op } = frame;
+      if (frame.next >= op.slots.length) {
+        throw new TableMismatch(`pthread-dylink: ${op.label} needs more table slots in ${this.threadName} than the ` +
+          `${op.slots.length} it took in ${op.thread}`);
+      }
+      const slot = op.slots[frame.next++];
+      this.growTo(slot + 1);
+      return slot;
+    }
+    if (frame?.mode === 'record') {
+      // The lock is held: append locally and write the index down.
+      const slot = this.table().grow(1);
+      frame.op.slots.push(slot);
+      return slot;
+    }
+    // Outside any op, while the thread starts up: the main module's own GOT.func fix-ups. Every
+    // thread repeats them identically at the same indices, so they must not take shared slots.
+    if (!this.initialized()) {
+      const slot = this.table().grow(1);
+      this.state.raiseCounter(slot + 1);
+      return slot;
+    }
+    // Outside any op afterwards (addFunction from JS, host callbacks): entries of this thread
+    // alone. Take a slot no other thread will ever use for something else.
+    const slot = Math.max(this.state.takeSlots(1), this.table().length);
+    this.state.raiseCounter(slot + 1);
+    this.growTo(slot + 1);
+    return slot;
+  }
+
+  growTo(n) {
+    const table = this.table();
+    if (table.length < n) table.grow(n - table.length);
+  }
+
+  slotsFree(start, end, slots) {
+    const table = this.table();
+    const limit = Math.min(end, table.length);
+    for (let i = start; i < limit; i++) if (table.get(i) !== null) return false;
+    for (const s of slots) if (s < table.length && table.get(s) !== null) return false;
+    return true;
+  }
+
+  firstTaken(start, end) {
+    const table = this.table();
+    for (let i = start; i < Math.min(end, table.length); i++) if (table.get(i) !== null) return i;
+    return start;
+  }
+
+  pop(op) {
+    const top = this.stack.pop();
+    if (top?.op !== op) throw new Error('pthread-dylink: internal error: ops finished out of order');
+  }
+
+  // Call body(); run finish() after it completes, sync or async; fail() if it throws.
+  around(body, finish, fail) {
+    let result;
+    try {
+      result = body();
+    } catch (e) {
+      fail();
+      throw e;
+    }
+    if (result && typeof result.then === 'function') {
+      return result.then((v) => { finish(); return v; }, (e) => { fail(); throw e; });
+    }
+    finish();
+    return result;
+  }
+}

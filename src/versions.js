@@ -1,0 +1,27 @@
+// The one table of per-version differences in emscripten's generated JS.
+// `carrier` is how the shared state reaches a new worker. Emscripten already posts the
+// `sharedModules` object (libName → compiled module) to every worker it loads; one more entry under
+// a key no library can be named travels with it, so no message handler has to be patched.
+export const CARRIER_KEY = '\u0000pthread-dylink';
+
+export const SHAPES = {
+  // 3.1.27+: dlopen is synced between threads (_emscripten_dlsync_self), sharedModules is posted.
+  dlsync: {
+    supported: true,
+    wraps: ['loadWebAssemblyModule', 'loadDynamicLibrary', 'getEmptyTableSlot', '_dlsym_js', '_dlsym_catchup_js'],
+  },
+  // Before dlopen syncing (3.1.6): a runtime-loaded module never reaches a worker, so there is no
+  // layout to reproduce.
+  'pre-dlsync': {
+    supported: false,
+    reason: 'this emscripten predates dlopen syncing between threads (added in 3.1.27): modules ' +
+      'loaded at runtime never reach workers, so no table layout can be reproduced there. ' +
+      'Use emscripten 3.1.27 or newer.',
+  },
+};
+
+export function shapeFor(emscriptenVersion) {
+  const [major, minor, patch] = emscriptenVersion.split('.').map(Number);
+  const n = major * 10000 + minor * 100 + patch;
+  return n >= 30127 ? SHAPES.dlsync : SHAPES['pre-dlsync'];
+}

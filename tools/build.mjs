@@ -1,0 +1,61 @@
+// The one build: bundles src/ into library_pthread_dylink.js (the emscripten glue users link
+// with --js-library) and tools/cli.js into dist/cli.js (no node_modules needed at run time).
+import * as acorn from 'acorn';
+import * as walk from 'acorn-walk';
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function buildLibrary() {
+  const bundle = await esbuild.build({
+    entryPoints: [path.join(repo, 'src/runtime.js')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: '__pthreadDylinkRuntime',
+    target: 'es2020',
+    legalComments: 'none',
+  });
+  assertNoMultilineTemplates(bundle.outputFiles[0].text);
+  // An expression emscripten emits as `var pthreadDylink = <expression>;`.
+  const iife = bundle.outputFiles[0].text.trim().replace(/;$/, '');
+  const expression = `(function () {\n${iife};\nreturn __pthreadDylinkRuntime;\n})()`;
+  const template = fs.readFileSync(path.join(repo, 'tools/library-template.js'), 'utf8');
+  return template.replace('/*RUNTIME*/', () => JSON.stringify(expression));
+}
+
+// Emscripten re-indents library code as it emits it (3.1.x adds two spaces to every line), which
+// would change any string that spans lines. esbuild prints "\n" inside a template literal as a
+// real line break, so such literals must not reach the library.
+export function assertNoMultilineTemplates(code) {
+  const ast = acorn.parse(code, { ecmaVersion: 'latest', locations: true });
+  walk.simple(ast, {
+    TemplateElement(node) {
+      if (node.value.raw.includes('\n')) {
+        throw new Error(`src/: a template literal spans lines (bundle line ${node.loc.start.line}); ` +
+          'emscripten re-indents library code and would change it: build the string with + instead');
+      }
+    },
+  });
+}
+
+async function main() {
+  fs.writeFileSync(path.join(repo, 'library_pthread_dylink.js'), await buildLibrary());
+  await esbuild.build({
+    entryPoints: [path.join(repo, 'tools/cli.js')],
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    outfile: path.join(repo, 'dist/cli.js'),
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+  });
+  fs.chmodSync(path.join(repo, 'dist/cli.js'), 0o755);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await main();
+}
