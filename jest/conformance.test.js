@@ -77,6 +77,11 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
     const row = results.get(jobKey(job));
     const exp = expectedOutcome(toolchain, id, mode);
     if (!exp.assert) return;
+    if (exp.result === 'build-error') {
+      expect(row.result).toBe('build-error');
+      expect(row.detail).toMatch(exp.detailMatches);
+      return;
+    }
     if (mode === 'stock' && exp.result === 'fail' && row.result === 'pass') {
       throw new Error(`control did not bite: ${id} passes on stock ${toolchain} (${variant}). ` +
         'Either the scenario no longer creates the bug, or this version is not affected: then say why in jest/expectations.js.');

@@ -24,10 +24,18 @@ const informational = {
     'reproduce. Rows are recorded to document what happens there.',
 };
 
+// Toolchains the plugin refuses at link time: plugin rows must be that refusal, word for word.
+const pluginRefused = {
+  '3.1.6': /pthread-dylink: emscripten 3\.1\.6 predates dlopen syncing between threads/,
+};
+
 // Plugin rows known to fail, per toolchain: scenario ids.
 const pluginKnownFailing = {};
 
 function expectedOutcome(toolchain, scenarioId, mode) {
+  if (mode === 'plugin' && pluginRefused[toolchain]) {
+    return { assert: true, result: 'build-error', detailMatches: pluginRefused[toolchain], reason: 'the plugin refuses this version at link time' };
+  }
   if (informational[toolchain]) return { assert: false, reason: informational[toolchain] };
   if (mode === 'stock') {
     const reason = stockNotAffected[toolchain]?.[scenarioId];
@@ -37,4 +45,4 @@ function expectedOutcome(toolchain, scenarioId, mode) {
   return known ? { assert: true, result: 'fail', reason: 'known-failing until the plugin lands' } : { assert: true, result: 'pass' };
 }
 
-module.exports = { stockNotAffected, informational, pluginKnownFailing, expectedOutcome };
+module.exports = { stockNotAffected, informational, pluginRefused, pluginKnownFailing, expectedOutcome };

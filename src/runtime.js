@@ -79,7 +79,9 @@ export function install(em, original) {
     // First load anywhere. A load from JS (Pyodide's loadDynamicLibrary) comes without a dso
     // handle, so emscripten would remember neither where its memory nor its table region went;
     // lend it a scratch one and keep what emscripten writes there with the op.
-    const scratch = handle ? 0 : em.malloc(dso.size);
+    // (Startup modules load before malloc may be called; every thread loads those at start-up
+    // anyway, so they need no handle.)
+    const scratch = handle || !em.runtimeInitialized() ? 0 : em.malloc(dso.size);
     if (scratch) em.heap8().fill(0, scratch, scratch + dso.size);
     return o.record(key, libName, (op) => then(
       original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch),

@@ -4,6 +4,9 @@
 // a key no library can be named travels with it, so no message handler has to be patched.
 export const CARRIER_KEY = '\u0000pthread-dylink';
 
+// Oldest emscripten with dlopen syncing between threads (_emscripten_dlsync_self).
+export const MIN_VERSION = '3.1.27';
+
 export const SHAPES = {
   // 3.1.27+: dlopen is synced between threads (_emscripten_dlsync_self), sharedModules is posted.
   dlsync: {
@@ -14,14 +17,17 @@ export const SHAPES = {
   // layout to reproduce.
   'pre-dlsync': {
     supported: false,
-    reason: 'this emscripten predates dlopen syncing between threads (added in 3.1.27): modules ' +
+    reason: `this emscripten predates dlopen syncing between threads (added in ${MIN_VERSION}): modules ` +
       'loaded at runtime never reach workers, so no table layout can be reproduced there. ' +
-      'Use emscripten 3.1.27 or newer.',
+      `Use emscripten ${MIN_VERSION} or newer.`,
   },
 };
 
 export function shapeFor(emscriptenVersion) {
-  const [major, minor, patch] = emscriptenVersion.split('.').map(Number);
-  const n = major * 10000 + minor * 100 + patch;
-  return n >= 30127 ? SHAPES.dlsync : SHAPES['pre-dlsync'];
+  return versionNumber(emscriptenVersion) >= versionNumber(MIN_VERSION) ? SHAPES.dlsync : SHAPES['pre-dlsync'];
+}
+
+export function versionNumber(v) {
+  const [major, minor, patch] = String(v).split(/[.-]/).map(Number);
+  return major * 10000 + minor * 100 + patch;
 }

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { MIN_VERSION, SHAPES, versionNumber } from '../src/versions.js';
+
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function buildLibrary() {
@@ -24,7 +26,10 @@ export async function buildLibrary() {
   const iife = bundle.outputFiles[0].text.trim().replace(/;$/, '');
   const expression = `(function () {\n${iife};\nreturn __pthreadDylinkRuntime;\n})()`;
   const template = fs.readFileSync(path.join(repo, 'tools/library-template.js'), 'utf8');
-  return template.replace('/*RUNTIME*/', () => JSON.stringify(expression));
+  return template
+    .replace('/*RUNTIME*/', () => JSON.stringify(expression))
+    .replace('/*MIN_VERSION_NUMBER*/', String(versionNumber(MIN_VERSION)))
+    .replace('/*PRE_DLSYNC_REASON*/', () => JSON.stringify(SHAPES['pre-dlsync'].reason.replace(/^this emscripten /, '')));
 }
 
 // Emscripten re-indents library code as it emits it (3.1.x adds two spaces to every line), which
@@ -42,8 +47,18 @@ export function assertNoMultilineTemplates(code) {
   });
 }
 
-async function main() {
-  fs.writeFileSync(path.join(repo, 'library_pthread_dylink.js'), await buildLibrary());
+async function main(args) {
+  const libraryFile = path.join(repo, 'library_pthread_dylink.js');
+  const library = await buildLibrary();
+  if (args.includes('--check')) {
+    // The library is committed so a clone can link with it directly; it must match src/.
+    if (!fs.existsSync(libraryFile) || fs.readFileSync(libraryFile, 'utf8') !== library) {
+      process.stderr.write('library_pthread_dylink.js is out of date with src/: run `npm run build` and commit it\n');
+      process.exit(1);
+    }
+  } else {
+    fs.writeFileSync(libraryFile, library);
+  }
   await esbuild.build({
     entryPoints: [path.join(repo, 'tools/cli.js')],
     bundle: true,
@@ -57,5 +72,5 @@ async function main() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await main();
+  await main(process.argv.slice(2));
 }

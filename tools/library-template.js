@@ -9,6 +9,27 @@
 // one slot allocator and replays each table-appending step (module load, dlsym) at the slots the
 // first thread used. The logic lives in src/ (bundled below); this file only wires it to
 // emscripten's own functions, which it wraps rather than copies.
+// Refuse at link time, with the reason, rather than fail obscurely or do nothing at run time.
+function pthreadDylinkLinkProblem() {
+  var version = typeof EMSCRIPTEN_VERSION != 'undefined' ? EMSCRIPTEN_VERSION : '0.0.0';
+  var parts = String(version).split(/[.-]/).map(Number);
+  if (parts[0] * 10000 + parts[1] * 100 + parts[2] < /*MIN_VERSION_NUMBER*/) {
+    return 'emscripten ' + version + ' ' + /*PRE_DLSYNC_REASON*/;
+  }
+  if (!MAIN_MODULE) {
+    return 'this link has no -sMAIN_MODULE, so there are no side modules whose function pointers ' +
+      'could disagree between threads: drop --js-library=library_pthread_dylink.js';
+  }
+  var threads = typeof PTHREADS != 'undefined' ? PTHREADS : (typeof USE_PTHREADS != 'undefined' && USE_PTHREADS);
+  if (!threads) {
+    return 'this link has no -pthread, so there is only one function table: drop --js-library=library_pthread_dylink.js';
+  }
+  return null;
+}
+
+if (pthreadDylinkLinkProblem()) {
+  error('pthread-dylink: ' + pthreadDylinkLinkProblem());
+} else {
 (typeof addToLibrary === 'function' ? addToLibrary : (lib) => mergeInto(LibraryManager.library, lib))({
   $pthreadDylink: /*RUNTIME*/,
   $pthreadDylink__deps: [
@@ -59,3 +80,4 @@
 // A library's symbols are only emitted when something depends on them; nothing in emscripten
 // depends on ours, so ask for it.
 DEFAULT_LIBRARY_FUNCS_TO_INCLUDE.push('$pthreadDylink');
+}

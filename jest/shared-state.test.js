@@ -1,0 +1,42 @@
+'use strict';
+const { SharedState } = require('../src/shared-state.js');
+
+test('ops appended by one thread are found by another view of the same buffer', () => {
+  const a = SharedState.create(4096);
+  const b = new SharedState(a.buffer);
+  a.append({ key: 'load:x.so', start: 10, slots: [10, 11], end: 12 });
+  expect(b.find('load:x.so')).toEqual({ key: 'load:x.so', start: 10, slots: [10, 11], end: 12 });
+  a.append({ key: 'load:y.so', start: 12, slots: [], end: 12 });
+  expect(b.find('load:y.so').start).toBe(12);
+});
+
+test('a full log says so and how to raise it, and keeps what it had', () => {
+  const s = SharedState.create(64);
+  s.append({ key: 'a', start: 1, slots: [], end: 1 });
+  expect(() => s.append({ key: 'b'.repeat(80), start: 1, slots: [], end: 1 }))
+    .toThrow(/op log is full \(64 bytes, 1 ops\); raise it with Module.pthreadDylinkLogBytes/);
+  expect(new SharedState(s.buffer).find('a').start).toBe(1);
+});
+
+test('the counter only rises, and takeSlots hands out distinct slots', () => {
+  const s = SharedState.create(64);
+  s.raiseCounter(10);
+  s.raiseCounter(5);
+  expect(s.counter).toBe(10);
+  expect([s.takeSlots(1), s.takeSlots(2), s.takeSlots(1)]).toEqual([10, 11, 13]);
+});
+
+test('the lock is re-entrant for its owner and reports who holds it when it times out', () => {
+  const s = SharedState.create(64);
+  expect(s.lock(1)).toBe(true);
+  expect(s.lock(1)).toBe(false); // already ours: nested op
+  expect(() => s.lock(2, 1000)).toThrow(/thread 2 waited too long for the table lock held by thread 1/);
+  s.unlock(1);
+  expect(s.lock(2)).toBe(true);
+});
+
+test('thread ids are distinct across views', () => {
+  const a = SharedState.create(64);
+  const b = new SharedState(a.buffer);
+  expect(new Set([a.nextThreadId(), b.nextThreadId(), a.nextThreadId()]).size).toBe(3);
+});
