@@ -60,7 +60,7 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
         const r = await c.runScenario({ toolchain, dir });
         row = { result: r.result, detail: r.detail, seconds: r.seconds };
       } catch (e) {
-        row = { result: 'build-error', detail: e.message.split('\n').slice(0, 4).join(' ').slice(0, 400), seconds: 0 };
+        row = { result: 'build-error', detail: e.summary || e.message.split('\n').slice(0, 4).join(' ').slice(0, 400), seconds: 0 };
       }
       const exp = expectedOutcome(toolchain, job.scenario.id, job.mode);
       const full = {

@@ -3,13 +3,14 @@
 // which the library's __postset assigns back to emscripten's own variables.
 import { SharedState } from './shared-state.js';
 import { SlotOps } from './slot-ops.js';
-import { CARRIER_KEY, shapeFor } from './versions.js';
+import { CARRIER_KEY, SHAPES, shapeFor } from './versions.js';
 
 // `em` gives access to the emscripten runtime of this thread:
 //   isWorker, table(), carrier() (the sharedModules object), heap32(), heap8(), malloc, free,
-//   utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), version, logBytes.
+//   utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), logBytes, and either
+//   version (linked with the library) or shape (patched after linking: the transform recognised it).
 export function install(em, original) {
-  const shape = shapeFor(em.version);
+  const shape = em.shape ? SHAPES[em.shape] : shapeFor(em.version);
   if (!shape.supported) {
     if (!em.isWorker) em.warn(`pthread-dylink: disabled: ${shape.reason}`);
     return original;
@@ -81,7 +82,11 @@ export function install(em, original) {
     // lend it a scratch one and keep what emscripten writes there with the op.
     // (Startup modules load before malloc may be called; every thread loads those at start-up
     // anyway, so they need no handle.)
-    const scratch = handle || !em.runtimeInitialized() ? 0 : em.malloc(dso.size);
+    const scratch = handle || !em.runtimeInitialized() || !em.hasMalloc() ? 0 : em.malloc(dso.size);
+    if (!handle && !scratch && em.runtimeInitialized()) {
+      em.warn(`pthread-dylink: cannot record where ${libName}'s data went (this build exports no malloc); ` +
+        'a later dlopen() of it would load it anew in workers. Export _malloc and _free from the main module.');
+    }
     if (scratch) em.heap8().fill(0, scratch, scratch + dso.size);
     return o.record(key, libName, (op) => then(
       original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch),

@@ -8,10 +8,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { MIN_VERSION, SHAPES, versionNumber } from '../src/versions.js';
+import { installCall } from './transform/install-call.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildLibrary() {
+// The runtime as one JS expression: `var pthreadDylink = <expression>;` in the output.
+export async function buildRuntimeExpression() {
   const bundle = await esbuild.build({
     entryPoints: [path.join(repo, 'src/runtime.js')],
     bundle: true,
@@ -24,10 +26,21 @@ export async function buildLibrary() {
   assertNoMultilineTemplates(bundle.outputFiles[0].text);
   // An expression emscripten emits as `var pthreadDylink = <expression>;`.
   const iife = bundle.outputFiles[0].text.trim().replace(/;$/, '');
-  const expression = `(function () {\n${iife};\nreturn __pthreadDylinkRuntime;\n})()`;
+  return `(function () {\n${iife};\nreturn __pthreadDylinkRuntime;\n})()`;
+}
+
+export async function buildLibrary() {
+  const expression = await buildRuntimeExpression();
+  const install = installCall({
+    version: "'{{{ EMSCRIPTEN_VERSION }}}'",
+    shape: 'null',
+    dso: Object.fromEntries(['__size__', 'mem_allocated', 'mem_addr', 'mem_size', 'table_addr', 'table_size']
+      .map((f) => [f === '__size__' ? 'size' : f, `{{{ C_STRUCTS.dso.${f} }}}`])),
+  });
   const template = fs.readFileSync(path.join(repo, 'tools/library-template.js'), 'utf8');
   return template
     .replace('/*RUNTIME*/', () => JSON.stringify(expression))
+    .replace('/*INSTALL_CALL*/', () => JSON.stringify(install))
     .replace('/*MIN_VERSION_NUMBER*/', String(versionNumber(MIN_VERSION)))
     .replace('/*PRE_DLSYNC_REASON*/', () => JSON.stringify(SHAPES['pre-dlsync'].reason.replace(/^this emscripten /, '')));
 }

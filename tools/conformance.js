@@ -82,8 +82,11 @@ async function emcc(toolchain, args, cwd) {
   const isCxx = args.some((a) => /\.(cpp|cc)$/.test(a));
   const r = await run(EM, [toolchain, isCxx ? 'em++' : 'emcc', ...args], { cwd });
   if (r.code !== 0) {
-    const msg = (r.stderr + r.stdout).split('\n').filter((l) => !/experimental|not yet stable/.test(l)).join('\n');
-    throw new Error(`${isCxx ? 'em++' : 'emcc'} ${args.join(' ')} failed:\n${msg.trim()}`);
+    const lines = (r.stderr + r.stdout).split('\n').filter((l) => l.trim() && !/experimental|not yet stable/.test(l));
+    const err = new Error(`${isCxx ? 'em++' : 'emcc'} ${args.join(' ')} failed:\n${lines.join('\n')}`);
+    // What a report row shows: the compiler's first error, not the command line.
+    err.summary = (lines.find((l) => /error/i.test(l)) || lines[0] || 'failed with no output').trim().slice(0, 300);
+    throw err;
   }
 }
 

@@ -37,44 +37,7 @@ if (pthreadDylinkLinkProblem()) {
     '_dlsym_js', '_dlsym_catchup_js', '$LDSO', '$UTF8ToString', '$wasmTable', 'malloc', 'free',
   ],
   // Runs at load of the generated .js in every thread, before any module is instantiated.
-  $pthreadDylink__postset: `
-    (function () {
-      var wrapped = pthreadDylink.install({
-        version: '{{{ EMSCRIPTEN_VERSION }}}',
-        isWorker: !!ENVIRONMENT_IS_PTHREAD,
-        table: function () { return wasmTable; },
-        carrier: function () { return sharedModules; },
-        heap8: function () { return HEAP8; },
-        heap32: function () { return HEAP32; },
-        malloc: function (n) { return _malloc(n); },
-        free: function (p) { _free(p); },
-        utf8ToString: function (p) { return UTF8ToString(p); },
-        loadedLibsByName: function () { return LDSO.loadedLibsByName; },
-        freeTableIndexes: function () { return freeTableIndexes; },
-        runtimeInitialized: function () { return runtimeInitialized; },
-        warn: function (m) { err(m); },
-        logBytes: Module['pthreadDylinkLogBytes'],
-        dso: {
-          size: {{{ C_STRUCTS.dso.__size__ }}},
-          mem_allocated: {{{ C_STRUCTS.dso.mem_allocated }}},
-          mem_addr: {{{ C_STRUCTS.dso.mem_addr }}},
-          mem_size: {{{ C_STRUCTS.dso.mem_size }}},
-          table_addr: {{{ C_STRUCTS.dso.table_addr }}},
-          table_size: {{{ C_STRUCTS.dso.table_size }}},
-        },
-      }, {
-        loadWebAssemblyModule: loadWebAssemblyModule,
-        loadDynamicLibrary: loadDynamicLibrary,
-        getEmptyTableSlot: getEmptyTableSlot,
-        _dlsym_js: __dlsym_js,
-        _dlsym_catchup_js: __dlsym_catchup_js,
-      });
-      loadWebAssemblyModule = wrapped.loadWebAssemblyModule;
-      loadDynamicLibrary = wrapped.loadDynamicLibrary;
-      getEmptyTableSlot = wrapped.getEmptyTableSlot;
-      __dlsym_js = wrapped._dlsym_js;
-      __dlsym_catchup_js = wrapped._dlsym_catchup_js;
-    })();`,
+  $pthreadDylink__postset: /*INSTALL_CALL*/,
 });
 
 // A library's symbols are only emitted when something depends on them; nothing in emscripten

@@ -1,0 +1,46 @@
+// The statement that installs the runtime into one thread and points emscripten's own variables
+// at the wrappers. Shared by the two routes so they cannot drift apart:
+//   - the library's __postset, with emscripten's compile-time macros as values;
+//   - the post-link transform, with values read from the file it patches.
+// values: { version, shape, dso: { size, mem_allocated, mem_addr, mem_size, table_addr, table_size } }
+// (each a JS expression, as text)
+export function installCall(values) {
+  const dso = Object.entries(values.dso).map(([k, v]) => `${k}: ${v}`).join(', ');
+  return `(function () {
+  var wrapped = pthreadDylink.install({
+    version: ${values.version},
+    shape: ${values.shape},
+    isWorker: !!ENVIRONMENT_IS_PTHREAD,
+    table: function () { return wasmTable; },
+    carrier: function () { return sharedModules; },
+    heap8: function () { return HEAP8; },
+    heap32: function () { return HEAP32; },
+    // Asked when needed: wasm exports are assigned after this runs.
+    hasMalloc: function () { return typeof _malloc == 'function'; },
+    malloc: function (n) { return _malloc(n); },
+    free: function (p) { _free(p); },
+    utf8ToString: function (p) { return UTF8ToString(p); },
+    loadedLibsByName: function () { return LDSO.loadedLibsByName; },
+    freeTableIndexes: function () { return freeTableIndexes; },
+    runtimeInitialized: function () { return runtimeInitialized; },
+    warn: function (m) { err(m); },
+    logBytes: Module['pthreadDylinkLogBytes'],
+    dso: { ${dso} },
+  }, {
+    loadWebAssemblyModule: loadWebAssemblyModule,
+    loadDynamicLibrary: loadDynamicLibrary,
+    getEmptyTableSlot: getEmptyTableSlot,
+    _dlsym_js: __dlsym_js,
+    _dlsym_catchup_js: __dlsym_catchup_js,
+  });
+  loadWebAssemblyModule = wrapped.loadWebAssemblyModule;
+  loadDynamicLibrary = wrapped.loadDynamicLibrary;
+  getEmptyTableSlot = wrapped.getEmptyTableSlot;
+  __dlsym_js = wrapped._dlsym_js;
+  __dlsym_catchup_js = wrapped._dlsym_catchup_js;
+})();`;
+}
+
+// Names the install call reads from emscripten's scope besides the wrapped ones.
+export const SCOPE_NAMES = ['ENVIRONMENT_IS_PTHREAD', 'wasmTable', 'sharedModules', 'HEAP8', 'HEAP32',
+  'UTF8ToString', 'LDSO', 'freeTableIndexes', 'runtimeInitialized', 'err', 'Module'];
