@@ -1,5 +1,5 @@
 'use strict';
-// Conformance: every scenario in cpp-tests/ × every installed toolchain × {stock, plugin} × build
+// Conformance: every scenario in cpp-tests/ × every installed toolchain × {stock, plugin, postlink} × build
 // variants. Writes build/conformance/report.json (one row per run) and asserts each row against
 // jest/expectations.js. Select toolchains with PTHREAD_DYLINK_TOOLCHAINS=6.0.5,3.1.69.
 const fs = require('fs');
@@ -11,7 +11,7 @@ const VARIANTS = [
   { opt: 'O2', assertions: 0, mainModule: 1 },
   { opt: 'O0', assertions: 1, mainModule: 1 },
 ];
-const MODES = ['stock', 'plugin'];
+const MODES = ['stock', 'plugin', 'postlink'];
 
 const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',');
 const toolchains = c.installedToolchains().filter((t) => !wanted || wanted.includes(t));

@@ -136,7 +136,9 @@ export function install(em, original) {
       () => original._dlsym_catchup_js(handle, symbolIndex));
   }
 
-  return { loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js };
+  // Only what this build has (a MAIN_MODULE=2 program that never calls dlsym has no dlsym glue).
+  const wrappers = { loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js };
+  return Object.fromEntries(Object.keys(original).map((name) => [name, wrappers[name]]));
 }
 
 function then(value, onValue, onError) {

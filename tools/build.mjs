@@ -73,7 +73,9 @@ async function main(args) {
     fs.writeFileSync(libraryFile, library);
   }
   await esbuild.build({
-    entryPoints: [path.join(repo, 'tools/cli.js')],
+    entryPoints: [path.join(repo, 'tools/cli.mjs')],
+    define: { __PTHREAD_DYLINK_RUNTIME__: JSON.stringify(await buildRuntimeExpression()) },
+    format: 'cjs',
     bundle: true,
     platform: 'node',
     target: 'node18',
@@ -85,5 +87,5 @@ async function main(args) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await main(process.argv.slice(2));
+  main(process.argv.slice(2)).catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });
 }

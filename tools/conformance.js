@@ -91,8 +91,10 @@ async function emcc(toolchain, args, cwd) {
 }
 
 // Build one scenario. Returns the directory holding main.js and the side modules.
-// mode: 'stock' (plain emscripten) or 'plugin' (--js-library + post-link transform).
+// mode: 'stock' (plain emscripten), 'plugin' (linked with --js-library), or 'postlink' (the stock
+// build, copied and then patched by `pthread-dylink patch`: the route for builds one cannot relink).
 async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT }) {
+  if (mode === 'postlink') return patchedCopy(await buildScenario({ toolchain, scenario, mode: 'stock', variant }));
   const srcDir = path.join(TESTS, scenario.dir);
   const sideDir = path.join(OUT, toolchain, 'sides', variantName(variant), scenario.dir);
   const outDir = path.join(OUT, toolchain, `${mode}-${variantName(variant)}`, scenario.dir);
@@ -114,7 +116,7 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   }
 
   const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
-  const pluginFiles = mode === 'plugin' ? [LIBRARY, PATCH_CLI] : [];
+  const pluginFiles = mode === 'plugin' ? [LIBRARY] : [];
   const preJs = scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [];
   const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario });
   if (!fresh(outDir, mainKey)) {
@@ -132,12 +134,24 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
       '-o', path.join(outDir, 'main.js'),
     ];
     await emcc(toolchain, link, outDir);
-    if (mode === 'plugin') {
-      const r = await run(process.execPath, [PATCH_CLI, 'patch', path.join(outDir, 'main.js')]);
-      if (r.code !== 0) throw new Error(`pthread-dylink patch failed:\n${r.stderr}${r.stdout}`);
-    }
     stamp(outDir, mainKey);
   }
+  return outDir;
+}
+
+async function patchedCopy(stockDir) {
+  const outDir = stockDir.replace(/([/\\])stock-/, '$1postlink-');
+  const key = hashFiles([path.join(stockDir, '.build-key'), PATCH_CLI], {});
+  if (fresh(outDir, key)) return outDir;
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.cpSync(stockDir, outDir, { recursive: true });
+  const r = await run(process.execPath, [PATCH_CLI, 'patch', path.join(outDir, 'main.js')]);
+  if (r.code !== 0) {
+    const err = new Error(`pthread-dylink patch failed:\n${r.stderr}${r.stdout}`);
+    err.summary = (r.stderr || r.stdout).trim().split('\n')[0].slice(0, 300);
+    throw err;
+  }
+  stamp(outDir, key);
   return outDir;
 }
 

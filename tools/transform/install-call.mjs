@@ -3,9 +3,19 @@
 //   - the library's __postset, with emscripten's compile-time macros as values;
 //   - the post-link transform, with values read from the file it patches.
 // values: { version, shape, dso: { size, mem_allocated, mem_addr, mem_size, table_addr, table_size } }
-// (each a JS expression, as text)
-export function installCall(values) {
+// (each a JS expression, as text); wraps: the generated names present in this build.
+export const WRAPPABLE = {
+  loadWebAssemblyModule: 'loadWebAssemblyModule',
+  loadDynamicLibrary: 'loadDynamicLibrary',
+  getEmptyTableSlot: 'getEmptyTableSlot',
+  __dlsym_js: '_dlsym_js',
+  __dlsym_catchup_js: '_dlsym_catchup_js',
+};
+
+export function installCall(values, wraps = Object.keys(WRAPPABLE)) {
   const dso = Object.entries(values.dso).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const originals = wraps.map((name) => `    ${WRAPPABLE[name]}: ${name},`).join('\n');
+  const assignments = wraps.map((name) => `  ${name} = wrapped.${WRAPPABLE[name]};`).join('\n');
   return `(function () {
   var wrapped = pthreadDylink.install({
     version: ${values.version},
@@ -27,17 +37,9 @@ export function installCall(values) {
     logBytes: Module['pthreadDylinkLogBytes'],
     dso: { ${dso} },
   }, {
-    loadWebAssemblyModule: loadWebAssemblyModule,
-    loadDynamicLibrary: loadDynamicLibrary,
-    getEmptyTableSlot: getEmptyTableSlot,
-    _dlsym_js: __dlsym_js,
-    _dlsym_catchup_js: __dlsym_catchup_js,
+${originals}
   });
-  loadWebAssemblyModule = wrapped.loadWebAssemblyModule;
-  loadDynamicLibrary = wrapped.loadDynamicLibrary;
-  getEmptyTableSlot = wrapped.getEmptyTableSlot;
-  __dlsym_js = wrapped._dlsym_js;
-  __dlsym_catchup_js = wrapped._dlsym_catchup_js;
+${assignments}
 })();`;
 }
 

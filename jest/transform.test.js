@@ -1,0 +1,154 @@
+'use strict';
+// The post-link transform on real emcc output of every installed toolchain, and on inputs it must
+// refuse. Whatever it refuses, the file must stay byte-identical.
+const fs = require('fs');
+const path = require('path');
+const acorn = require('acorn');
+const c = require('../tools/conformance');
+const { patchText, patchFile, Unpatchable } = require('../tools/transform/patch.mjs');
+const { findAnchors } = require('../tools/transform/anchors.mjs');
+const { main: cli } = require('../tools/cli.mjs');
+
+const FIXTURES = path.join(c.OUT, '..', 'transform-fixtures');
+const RUNTIME = '(function () { return { install: function (em, original) { return original; } }; })()';
+
+// name → emcc link flags; `patchable` says whether a >= 3.1.27 toolchain's output must be patched.
+const KINDS = {
+  'mm1-O2': { flags: ['-O2', '-pthread', '-sMAIN_MODULE=1'], patchable: true },
+  'mm1-O0': { flags: ['-O0', '-pthread', '-sMAIN_MODULE=1', '-sASSERTIONS=1'], patchable: true },
+  'mm2-O2-es6': { flags: ['-O2', '-pthread', '-sMAIN_MODULE=2', '-sMODULARIZE', '-sEXPORT_ES6'], patchable: true, out: 'main.mjs' },
+  'no-pthread': { flags: ['-O2', '-sMAIN_MODULE=1'], refusal: /no pthreads \(-pthread\): there is only one function table, so the plugin is not needed/ },
+  'no-main-module': { flags: ['-O2', '-pthread'], refusal: /not a MAIN_MODULE \(no dynamic linking\), so the plugin is not needed/ },
+};
+
+const toolchains = c.installedToolchains();
+const fixtures = [];
+for (const toolchain of toolchains) {
+  for (const [kind, spec] of Object.entries(KINDS)) fixtures.push({ toolchain, kind, ...spec });
+}
+
+async function buildFixture(f) {
+  const dir = path.join(FIXTURES, f.toolchain, f.kind);
+  const out = path.join(dir, f.out || 'main.js');
+  if (fs.existsSync(out)) return out;
+  fs.mkdirSync(dir, { recursive: true });
+  const src = path.join(dir, 'main.c');
+  fs.writeFileSync(src, '#include <dlfcn.h>\nint main(void) { return dlopen("x.so", RTLD_NOW) != 0; }\n');
+  const r = await c.run(path.join(c.REPO, 'tools', 'em'), [f.toolchain, 'emcc', ...f.flags, src, '-o', out], { cwd: dir });
+  if (r.code !== 0) throw new Error(`fixture ${f.toolchain}/${f.kind} did not build: ${(r.stderr + r.stdout).slice(-800)}`);
+  return out;
+}
+
+const built = new Map();
+beforeAll(async () => {
+  await c.pool(fixtures, 2, async (f) => built.set(`${f.toolchain}/${f.kind}`, await buildFixture(f)));
+}, 20 * 60 * 1000);
+
+const supported = (toolchain) => toolchain !== '3.1.6';
+
+describe.each(fixtures.map((f) => [`${f.toolchain}/${f.kind}`, f]))('%s', (name, f) => {
+  test(f.patchable && supported(f.toolchain) ? 'patches once, then says it has nothing to do' : 'refuses with the reason and leaves the file alone', () => {
+    const text = fs.readFileSync(built.get(name), 'utf8');
+    if (f.patchable && supported(f.toolchain)) {
+      const first = patchText(text, RUNTIME);
+      expect(first.status).toBe('patched');
+      expect(first.text.length).toBeGreaterThan(text.length);
+      // The patched file is still valid JS as a whole (the tool itself only parses what it edits).
+      acorn.parse(first.text, { ecmaVersion: 'latest', sourceType: f.out ? 'module' : 'script', allowReturnOutsideFunction: true });
+      const second = patchText(first.text, RUNTIME);
+      expect(second.status).toBe('already');
+      expect(second.text).toBe(first.text);
+      expect(second.summary).toMatch(/already patched; nothing to do/);
+    } else {
+      const expected = supported(f.toolchain) ? f.refusal : (f.refusal || /older than 3\.1\.27 \(no dlopen syncing between threads\)/);
+      expect(() => patchText(text, RUNTIME)).toThrow(Unpatchable);
+      expect(() => patchText(text, RUNTIME)).toThrow(expected);
+    }
+  });
+});
+
+describe('inputs it must refuse, leaving the bytes as they were', () => {
+  const patchable = () => built.get(`${toolchains.find(supported)}/mm1-O2`);
+  let dir;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(FIXTURES, 'case-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function refuses(file, message) {
+    const before = fs.readFileSync(file);
+    const out = [];
+    const errs = [];
+    const code = cli(['patch', file], { write: (s) => out.push(s) }, { write: (s) => errs.push(s) });
+    expect(code).toBe(1);
+    expect(errs.join('')).toMatch(message);
+    expect(errs.join('').trim().split('\n')).toHaveLength(1);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  }
+
+  test('a truncated file', () => {
+    const text = fs.readFileSync(patchable(), 'utf8');
+    const file = path.join(dir, 'main.js');
+    // Cut inside loadWebAssemblyModule: the anchor is there but its definition does not parse.
+    const at = text.indexOf('var loadWebAssemblyModule') + 200;
+    fs.writeFileSync(file, text.slice(0, at));
+    refuses(file, /could not parse the definition of loadWebAssemblyModule|anchor not found/);
+  });
+
+  test('JS that emscripten did not generate', () => {
+    const file = path.join(dir, 'app.js');
+    fs.writeFileSync(file, 'console.log("hello");\n');
+    refuses(file, /does not look like JS generated by emscripten/);
+  });
+
+  test('an emscripten whose loader takes other arguments', () => {
+    const file = path.join(dir, 'main.js');
+    fs.writeFileSync(file, fs.readFileSync(patchable(), 'utf8')
+      .replace(/var loadWebAssemblyModule\s*=\s*\(binary,\s*flags,\s*libName,\s*localScope,\s*handle\)/, 'var loadWebAssemblyModule=(binary,flags,libName,handle)'));
+    refuses(file, /loadWebAssemblyModule takes \(binary, flags, libName, handle\), expected \(binary, flags, libName, localScope, handle\)/);
+  });
+
+  test('a missing definition is named', () => {
+    const file = path.join(dir, 'main.js');
+    fs.writeFileSync(file, fs.readFileSync(patchable(), 'utf8').replace(/var getEmptyTableSlot\s*=/, 'var getEmptyTableSlot2='));
+    refuses(file, /anchor not found: var getEmptyTableSlot/);
+  });
+
+  test('a read-only file', () => {
+    const file = path.join(dir, 'main.js');
+    fs.copyFileSync(patchable(), file);
+    fs.chmodSync(file, 0o444);
+    refuses(file, /cannot write .*main\.js: it is read-only/);
+  });
+
+  test('a missing file', () => {
+    const errs = [];
+    expect(cli(['patch', path.join(dir, 'nope.js')], { write() {} }, { write: (s) => errs.push(s) })).toBe(1);
+    expect(errs.join('')).toMatch(/nope\.js: not patched: cannot read .*nope\.js: no such file/);
+  });
+
+  test('check reports without writing, for each state', () => {
+    const file = path.join(dir, 'main.js');
+    fs.copyFileSync(patchable(), file);
+    const say = (args) => { const out = []; const code = cli(args, { write: (s) => out.push(s) }, { write: (s) => out.push(s) }); return [code, out.join('')]; };
+    const before = fs.readFileSync(file);
+    expect(say(['check', file])).toEqual([0, `${file}: unpatched\n`]);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(patchFile(file, RUNTIME).status).toBe('patched');
+    expect(say(['check', file])).toEqual([0, `${file}: patched\n`]);
+    fs.writeFileSync(file, 'console.log(1)\n');
+    expect(say(['check', file])[0]).toBe(1);
+  });
+});
+
+test('the insertion point comes after every definition it wraps', () => {
+  const file = built.get(`${toolchains.find(supported)}/mm1-O0`);
+  const text = fs.readFileSync(file, 'utf8');
+  const { insertAt, dso } = findAnchors(text);
+  for (const name of ['var loadWebAssemblyModule', 'function loadDynamicLibrary', 'var getEmptyTableSlot', 'var __dlsym_js', 'var __dlsym_catchup_js']) {
+    expect(text.indexOf(name)).toBeLessThan(insertAt);
+  }
+  expect(dso).toEqual({ size: 32, mem_allocated: 8, mem_addr: 12, mem_size: 16, table_addr: 20, table_size: 24 });
+});
