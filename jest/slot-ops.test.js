@@ -8,13 +8,13 @@ const { wasmFunction, table } = require('./wasm-fixtures');
 function world(capacity) {
   const buffer = SharedState.create(capacity).buffer;
   const threads = [];
-  function thread(name, initialLength = 10, { initialized = true } = {}) {
+  function thread(name, initialLength = 10, { initialized = true, spinLimit } = {}) {
     const state = new SharedState(buffer);
     const t = table(initialLength);
     const flags = { initialized };
     const ops = new SlotOps({
       table: () => t, state, threadId: state.nextThreadId(), threadName: name,
-      describe: (i) => `function ${t.get(i)?.() ?? 'none'}`, initialized: () => flags.initialized,
+      describe: (i) => `function ${t.get(i)?.() ?? 'none'}`, initialized: () => flags.initialized, spinLimit,
     });
     const th = { name, table: t, ops, flags, state };
     threads.push(th);
@@ -205,4 +205,26 @@ test('freed slots are never reused by an op, and the lock is released after a fa
   expect(main.ops.inOp()).toBe(false);
   const other = w.thread('other');
   expect(() => load(other, 'load:ok.so', { funcs: [f(1)] })).not.toThrow();
+});
+
+test('a slot taken outside any op waits for an op recording on another thread', async () => {
+  // Main records an async load (holding the lock across the await); a worker's addFunction in the
+  // meantime must not take a slot that load is about to append.
+  const w = world();
+  const main = w.thread('main');
+  const worker = w.thread('worker', 10, { spinLimit: 1000 });
+  let release;
+  const loading = main.ops.run('load:slow.so', 'slow.so', () => new Promise((r) => { release = r; }).then(() => {
+    const slot = main.ops.allocate();
+    main.table.set(slot, f(1));
+    return slot;
+  }));
+  expect(() => gap(worker)).toThrow(/worker waited too long for the table lock held by thread 1|thread 2 waited too long/);
+  // Main's own callbacks during its async load are fine (the lock is re-entrant) and stay apart.
+  const own = gap(main);
+  release();
+  const loaded = await loading;
+  expect(loaded).not.toBe(own);
+  const later = gap(worker);
+  expect([own, loaded]).not.toContain(later);
 });

@@ -13,8 +13,9 @@ export class SlotOps {
   // table: { length, grow(n) → old length, get(i) }; state: SharedState; threadId: nonzero int;
   // describe(i): what occupies slot i here, for error messages.
   // initialized(): whether this thread's runtime has finished starting up (see allocate()).
-  constructor({ table, state, threadId, threadName, describe = () => 'an entry', initialized = () => true }) {
+  constructor({ table, state, threadId, threadName, describe = () => 'an entry', initialized = () => true, spinLimit }) {
     this.initialized = initialized;
+    this.spinLimit = spinLimit;
     this.table = table;
     this.state = state;
     this.threadId = threadId;
@@ -33,7 +34,7 @@ export class SlotOps {
   // then); returning null means the op took no slots worth replaying.
   record(key, label, body) {
     const table = this.table();
-    const tookLock = this.state.lock(this.threadId);
+    const tookLock = this.state.lock(this.threadId, this.spinLimit);
     // Start where no thread has handed out slots yet, so nothing this op appends collides with
     // entries another thread made in the meantime (main-thread JS callbacks, for example).
     const start = Math.max(this.state.counter, table.length);
@@ -104,11 +105,17 @@ export class SlotOps {
       return slot;
     }
     // Outside any op afterwards (addFunction from JS, host callbacks): entries of this thread
-    // alone. Take a slot no other thread will ever use for something else.
-    const slot = Math.max(this.state.takeSlots(1), this.table().length);
-    this.state.raiseCounter(slot + 1);
-    this.growTo(slot + 1);
-    return slot;
+    // alone. Take a slot no other thread will ever use for something else. Under the lock: an op
+    // recording on another thread appends past the counter and only raises it when it ends.
+    const tookLock = this.state.lock(this.threadId, this.spinLimit);
+    try {
+      const slot = Math.max(this.state.takeSlots(1), this.table().length);
+      this.state.raiseCounter(slot + 1);
+      this.growTo(slot + 1);
+      return slot;
+    } finally {
+      if (tookLock) this.state.unlock(this.threadId);
+    }
   }
 
   growTo(n) {
