@@ -1,0 +1,115 @@
+// npm run bench: speed targets, as ratios against stock measured in the same run.
+//   - thread start (pthread_create → user code) and create+join round trip, plugin vs stock,
+//     after 1 and 8 dlopen()ed side modules with gaps, on each installed supported toolchain;
+//   - the post-link transform on a ~5 MB generated .js vs a bare acorn.parse of the same file.
+// Writes build/bench/report.json and prints a table. Not part of npm test.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import * as acorn from 'acorn';
+import { patchText } from './transform/patch.mjs';
+import { buildRuntimeExpression } from './build.mjs';
+
+const require = createRequire(import.meta.url);
+const c = require('./conformance.js');
+const OUT = path.join(c.REPO, 'build', 'bench');
+const TARGETS = { threadStartRatio: 1.02, transformVsParse: 1.5, transformSeconds: 0.3 };
+
+const SCENARIO = {
+  dir: 'bench/thread_start',
+  sides: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`b${i + 1}.so`, ['side.c']])),
+  main: ['main.c'],
+  pool: 1,
+};
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function threadStart(toolchain, runs) {
+  const rows = [];
+  const dirs = {};
+  for (const mode of ['stock', 'plugin']) dirs[mode] = await c.buildScenario({ toolchain, scenario: SCENARIO, mode });
+  // Alternate the modes run by run, so drift of a noisy machine hits both alike.
+  for (let i = 0; i < runs; i++) {
+    for (const mode of i % 2 ? ['plugin', 'stock'] : ['stock', 'plugin']) {
+      const dir = dirs[mode];
+      const r = await c.run(path.join(c.REPO, 'tools', 'em'), [toolchain, 'node', 'main.js'], { cwd: dir, timeoutMs: 120000 });
+      for (const line of r.stdout.split('\n')) {
+        if (line.startsWith('PDBENCH ')) rows.push({ toolchain, mode, run: i, ...JSON.parse(line.slice(8)) });
+      }
+      if (r.code !== 0) throw new Error(`${toolchain} ${mode} benchmark failed: ${(r.stderr || r.stdout).slice(-500)}`);
+    }
+  }
+  const summary = [];
+  for (const modules of [1, 8]) {
+    const of = (mode, key) => rows.filter((r) => r.mode === mode && r.modules === modules).map((r) => r[key]);
+    for (const metric of ['start', 'roundtrip']) {
+      const stock = median(of('stock', `${metric}_median_ms`));
+      const plugin = median(of('plugin', `${metric}_median_ms`));
+      // Spread: how far the per-run medians of each mode scatter around their median (noise).
+      const spreadOf = (mode, mid) => { const v = of(mode, `${metric}_median_ms`); return (Math.max(...v) - Math.min(...v)) / mid; };
+      summary.push({ toolchain, modules, metric, stock_ms: stock, plugin_ms: plugin, ratio: plugin / stock,
+        stock_spread: spreadOf('stock', stock), plugin_spread: spreadOf('plugin', plugin) });
+    }
+  }
+  return { rows, summary };
+}
+
+async function transformBench() {
+  // A real -O0 output from the newest installed supported toolchain, grown to ~5 MB with copies of
+  // itself wrapped in a dead function, the anchored definitions renamed so there is still one of each.
+  const toolchain = c.installedToolchains().filter((t) => t !== '3.1.6').pop();
+  const scenario = c.listScenarios().find((s) => s.id === 'S3');
+  const dir = await c.buildScenario({ toolchain, scenario, mode: 'stock', variant: { opt: 'O0', assertions: 1, mainModule: 1 } });
+  const base = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
+  const renamed = base.replace(/\b(loadWebAssemblyModule|loadDynamicLibrary|getEmptyTableSlot|__dlsym_js|__dlsym_catchup_js)\b/g, '$1_pad');
+  let text = base;
+  for (let i = 0; text.length < 5 * 1024 * 1024; i++) text += `\nfunction pthreadDylinkBenchPadding${i}() {\n${renamed}\n}\n`;
+  const runtime = await buildRuntimeExpression();
+  const time = (fn) => {
+    const samples = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = process.hrtime.bigint();
+      fn();
+      samples.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
+  };
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const patch = time(() => patchText(text, runtime));
+  const heapPatch = process.memoryUsage().heapUsed - heap0;
+  const parse = time(() => acorn.parse(text, { ecmaVersion: 'latest' }));
+  return { toolchain, bytes: text.length, patch_s: patch, parse_s: parse, ratio: patch.median / parse.median, heap_growth_bytes_during_patch: heapPatch };
+}
+
+async function main() {
+  const runs = Number(process.env.PTHREAD_DYLINK_BENCH_RUNS || 12);
+  const toolchains = c.installedToolchains().filter((t) => t !== '3.1.6');
+  const report = { generated: new Date().toISOString(), targets: TARGETS, threadStart: [], transform: null };
+  for (const t of toolchains) {
+    process.stdout.write(`[bench] thread start on ${t} (${runs} runs per mode)\n`);
+    const r = await threadStart(t, runs);
+    report.threadStart.push(...r.summary);
+    report[`threadStartRows_${t}`] = r.rows;
+  }
+  process.stdout.write('[bench] transform on ~5 MB\n');
+  report.transform = await transformBench();
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(path.join(OUT, 'report.json'), JSON.stringify(report, null, 2));
+
+  const lines = ['toolchain  modules  metric     stock ms  plugin ms  ratio  (target <= 1.02; spread of run medians: stock / plugin)'];
+  for (const s of report.threadStart) {
+    lines.push(`${s.toolchain.padEnd(10)} ${String(s.modules).padEnd(8)} ${s.metric.padEnd(10)} ${s.stock_ms.toFixed(3).padStart(8)} ${s.plugin_ms.toFixed(3).padStart(10)}  ${s.ratio.toFixed(3)}  ${(s.stock_spread * 100).toFixed(1)}%` +
+      (s.ratio > TARGETS.threadStartRatio ? `  MISSED by ${((s.ratio - TARGETS.threadStartRatio) * 100).toFixed(1)} points` : ''));
+  }
+  const tr = report.transform;
+  lines.push(`transform on ${(tr.bytes / 1048576).toFixed(1)} MB (${tr.toolchain} -O0 output, padded): patch ${tr.patch_s.median.toFixed(3)} s ` +
+    `[${tr.patch_s.min.toFixed(3)}–${tr.patch_s.max.toFixed(3)}], acorn.parse ${tr.parse_s.median.toFixed(3)} s ` +
+    `[${tr.parse_s.min.toFixed(3)}–${tr.parse_s.max.toFixed(3)}], ratio ${tr.ratio.toFixed(3)} (target <= ${TARGETS.transformVsParse}, and < ${TARGETS.transformSeconds} s)`);
+  process.stdout.write(`${lines.join('\n')}\nreport: build/bench/report.json\n`);
+}
+
+main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });
