@@ -228,3 +228,13 @@ test('a slot taken outside any op waits for an op recording on another thread', 
   const later = gap(worker);
   expect([own, loaded]).not.toContain(later);
 });
+
+test('a conflict on a recorded slot outside the op\'s range names that slot', () => {
+  // A load that reused a freed slot below its start: the conflict is there, not at the start.
+  const w = world();
+  const main = w.thread('main');
+  const worker = w.thread('worker');
+  main.state.append({ key: 'load:r.so', label: 'r.so', start: 20, end: 21, slots: [3, 20], thread: 'main' });
+  worker.table.set(3, wasmFunction(5));
+  expect(() => load(worker, 'load:r.so', { funcs: [f(1), f(2)] })).toThrow(/slot 3 here already holds function 5/);
+});

@@ -53,9 +53,8 @@ export class SlotOps {
   }
 
   replay(op, label, body) {
-    const table = this.table();
-    if (table.length > op.start && !this.slotsFree(op.start, op.end, op.slots)) {
-      const taken = this.firstTaken(op.start, op.end);
+    const taken = this.firstTakenSlot(op);
+    if (taken !== -1) {
       throw new TableMismatch(`pthread-dylink: cannot place ${label} in ${this.threadName} at the slots ${op.thread} gave it ` +
         `(table[${op.start}:${op.end}]): slot ${taken} here already holds ${this.describe(taken)}. ` +
         'Something appended table entries in this thread only (addFunction from JS in a worker?): ' +
@@ -123,18 +122,13 @@ export class SlotOps {
     if (table.length < n) table.grow(n - table.length);
   }
 
-  slotsFree(start, end, slots) {
+  // The first slot op would write that already holds something in this thread, or -1. (Recorded
+  // slots can lie below op.start: a freed slot reused while loading.)
+  firstTakenSlot(op) {
     const table = this.table();
-    const limit = Math.min(end, table.length);
-    for (let i = start; i < limit; i++) if (table.get(i) !== null) return false;
-    for (const s of slots) if (s < table.length && table.get(s) !== null) return false;
-    return true;
-  }
-
-  firstTaken(start, end) {
-    const table = this.table();
-    for (let i = start; i < Math.min(end, table.length); i++) if (table.get(i) !== null) return i;
-    return start;
+    for (let i = op.start; i < Math.min(op.end, table.length); i++) if (table.get(i) !== null) return i;
+    for (const s of op.slots) if (s < table.length && table.get(s) !== null) return s;
+    return -1;
   }
 
   pop(op) {

@@ -3,8 +3,7 @@
 //   pthread-dylink patch FILE.js    add the runtime to a .js linked without the library
 //   pthread-dylink check FILE.js    report: patched | linked | unpatched | unpatchable (writes nothing)
 import path from 'node:path';
-import { patchFile, status, Unpatchable } from './transform/patch.mjs';
-import fs from 'node:fs';
+import { patchFile, readInput, status, Unpatchable } from './transform/patch.mjs';
 
 /* global __PTHREAD_DYLINK_RUNTIME__ */
 const RUNTIME = typeof __PTHREAD_DYLINK_RUNTIME__ === 'string' ? __PTHREAD_DYLINK_RUNTIME__ : null;
@@ -23,8 +22,7 @@ export function main(argv, out = process.stdout, errOut = process.stderr) {
   if ((cmd === 'patch' || cmd === 'check') && file && rest.length === 0) {
     try {
       if (cmd === 'check') {
-        let s;
-        try { s = status(fs.readFileSync(file, 'utf8')); } catch (e) { throw new Unpatchable(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`); }
+        const s = status(readInput(file));
         if (s === 'unpatched') patchFile(file, RUNTIME, { check: true }); // throws if it could not be patched
         out.write(`${file}: ${s}\n`);
         return 0;

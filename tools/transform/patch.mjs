@@ -44,14 +44,17 @@ export function patchText(text, runtimeExpression) {
   };
 }
 
-// Patch a file in place, atomically (write beside it, then rename). check: report only.
-export function patchFile(file, runtimeExpression, { check = false } = {}) {
-  let text;
+export function readInput(file) {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new Unpatchable(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   }
+}
+
+// Patch a file in place, atomically (write beside it, then rename). check: report only.
+export function patchFile(file, runtimeExpression, { check = false } = {}) {
+  const text = readInput(file);
   const result = patchText(text, runtimeExpression);
   if (check || result.status !== 'patched') return result;
   // Renaming over a read-only file would succeed (and root may write anything): keep read-only
