@@ -219,12 +219,15 @@ test('a slot taken outside any op waits for an op recording on another thread', 
     main.table.set(slot, f(1));
     return slot;
   }));
-  expect(() => gap(worker)).toThrow(/worker waited too long for the table lock held by thread 1|thread 2 waited too long/);
-  // Main's own callbacks during its async load are fine (the lock is re-entrant) and stay apart.
+  expect(() => gap(worker)).toThrow(/thread 2 waited too long for the table lock held by thread 1/);
+  // Main itself may add entries meanwhile (the lock is re-entrant), but a slot it takes between the
+  // load's awaits is counted as the load's: a known limitation (README), which replays elsewhere
+  // report loudly as a slot-count mismatch.
   const own = gap(main);
   release();
   const loaded = await loading;
   expect(loaded).not.toBe(own);
+  expect(main.state.find('load:slow.so').slots).toEqual([own, loaded]);
   const later = gap(worker);
   expect([own, loaded]).not.toContain(later);
 });
