@@ -40,3 +40,17 @@ test('thread ids are distinct across views', () => {
   const b = new SharedState(a.buffer);
   expect(new Set([a.nextThreadId(), b.nextThreadId(), a.nextThreadId()]).size).toBe(3);
 });
+
+test('JS-function slots noted by one thread reach every other view exactly once', () => {
+  const a = SharedState.create(4096);
+  const b = new SharedState(a.buffer);
+  a.append({ key: 'load:x.so', start: 1, slots: [], end: 1 });
+  // b appends while behind on the log: it must not count a's entries, or its own, twice.
+  b.append({ key: 'js:7:0', js: true, slot: 7, sig: 'i' });
+  a.append({ key: 'js:9:1', js: true, slot: 9, sig: 'vi' });
+  b.catchUp();
+  a.catchUp();
+  expect(b.jsSlots.map((e) => e.slot)).toEqual([7, 9]);
+  expect(a.jsSlots.map((e) => e.slot)).toEqual([7, 9]);
+  expect(new SharedState(a.buffer).find('load:x.so').start).toBe(1);
+});

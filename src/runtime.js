@@ -136,9 +136,47 @@ export function install(em, original) {
       () => original._dlsym_catchup_js(handle, symbolIndex));
   }
 
+  // A JS function put in the table (addFunction(jsFunction, sig)) exists on its own thread only:
+  // emscripten wraps it in a tiny wasm module there. Other threads see an empty slot at that index
+  // and would trap with "null function". Write the slot down, so they can say why instead.
+  function addFunction(func, sig) {
+    const slot = original.addFunction(func, sig);
+    // A wasm function goes into the table as itself; a JS one as a wrapper.
+    if (sig && em.runtimeInitialized() && em.table().get(slot) !== func) {
+      slotOps().note({ key: `js:${slot}:${slotOps().state.jsSlots.length}`, js: true, slot, sig });
+    }
+    return slot;
+  }
+
+  // Each pthread start on a worker: put a stub that explains itself into every slot that holds a
+  // JS function on another thread (new ones only: the log is read from where it was left).
+  let jsSlotsFilled = 0;
+  function invokeEntryPoint(ptr, arg) {
+    const o = slotOps();
+    o.state.catchUp();
+    for (; jsSlotsFilled < o.state.jsSlots.length; jsSlotsFilled++) {
+      const entry = o.state.jsSlots[jsSlotsFilled];
+      if (entry.threadId === o.threadId) continue;
+      o.growTo(entry.slot + 1);
+      const convert = em.convertJsFunctionToWasm();
+      if (o.table().get(entry.slot) === null && convert) {
+        o.table().set(entry.slot, convert(jsSlotStub(entry, o.threadName), entry.sig));
+      }
+    }
+    return original.invokeEntryPoint(ptr, arg);
+  }
+
   // Only what this build has (a MAIN_MODULE=2 program that never calls dlsym has no dlsym glue).
-  const wrappers = { loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js };
+  const wrappers = { loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js, addFunction, invokeEntryPoint };
   return Object.fromEntries(Object.keys(original).map((name) => [name, wrappers[name]]));
+}
+
+function jsSlotStub(entry, here) {
+  const message = `pthread-dylink: table slot ${entry.slot} holds a JS function (signature '${entry.sig}') that ` +
+    `${entry.thread} added with addFunction; JS functions exist only on the thread that added them, so it ` +
+    `cannot run in ${here}. Call it on that thread instead (for the main thread: MAIN_THREAD_EM_ASM, ` +
+    'emscripten_sync_run_in_main_thread or a proxying queue).';
+  return () => { throw new Error(message); };
 }
 
 function then(value, onValue, onError) {

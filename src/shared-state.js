@@ -19,6 +19,7 @@ export class SharedState {
     this.bytes = new Uint8Array(buffer, HEADER_BYTES);
     this.readOffset = 0; // how much of the log this thread has parsed into `ops`
     this.ops = new Map();
+    this.jsSlots = []; // every "a JS function went into slot s on thread t" entry, in log order
   }
 
   static create(capacity = DEFAULT_CAPACITY) {
@@ -64,7 +65,9 @@ export class SharedState {
     Atomics.compareExchange(this.words, LOCK, threadId, 0);
   }
 
+  // Callers hold the lock, so everything before the current end is complete.
   append(op) {
+    this.catchUp();
     // Not a template literal: see assertNoMultilineTemplates in tools/build.mjs.
     const line = new TextEncoder().encode(JSON.stringify(op) + '\n');
     const at = Atomics.load(this.words, LOG_BYTES);
@@ -74,7 +77,13 @@ export class SharedState {
     }
     this.bytes.set(line, at);
     Atomics.store(this.words, LOG_BYTES, at + line.length);
+    this.readOffset = at + line.length;
+    this.remember(op);
+  }
+
+  remember(op) {
     this.ops.set(op.key, op);
+    if (op.js) this.jsSlots.push(op);
   }
 
   // The op recorded under `key` by any thread, or undefined.
@@ -89,10 +98,7 @@ export class SharedState {
     // TextDecoder refuses views of shared memory in browsers: copy first.
     const text = new TextDecoder().decode(this.bytes.slice(this.readOffset, end));
     for (const line of text.split('\n')) {
-      if (line) {
-        const op = JSON.parse(line);
-        this.ops.set(op.key, op);
-      }
+      if (line) this.remember(JSON.parse(line));
     }
     this.readOffset = end;
   }

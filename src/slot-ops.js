@@ -73,6 +73,16 @@ export class SlotOps {
     return this.around(body, finish, () => this.pop(op));
   }
 
+  // Write down a fact other threads need but no op carries (a JS function in a slot).
+  note(entry) {
+    const tookLock = this.state.lock(this.threadId, this.spinLimit);
+    try {
+      this.state.append({ ...entry, thread: this.threadName, threadId: this.threadId });
+    } finally {
+      if (tookLock) this.state.unlock(this.threadId);
+    }
+  }
+
   inOp() {
     return this.stack.length > 0;
   }

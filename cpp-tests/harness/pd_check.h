@@ -84,6 +84,23 @@ static inline int pd_probe(const char* thread, const char* check, pd_fn fp, int 
   return actual == expected && !err[0];
 }
 
+// Probe `fp` expecting the call to fail with an error whose message contains `must_contain`.
+static inline void pd_probe_error(const char* thread, const char* check, pd_fn fp, const char* must_contain) {
+  char err[PD_ERR_LEN];
+  int actual = pd_call_slot((uintptr_t)fp, err);
+  if (!err[0]) {
+    char what[PD_ERR_LEN];
+    snprintf(what, sizeof what, "expected an error containing '%s', but the call returned %d", must_contain, actual);
+    pd_record(thread, check, (uintptr_t)fp, 1, 0, what);
+  } else if (!strstr(err, must_contain)) {
+    char what[PD_ERR_LEN];
+    snprintf(what, sizeof what, "wrong error: %s", err);
+    pd_record(thread, check, (uintptr_t)fp, 1, 0, what);
+  } else {
+    pd_record(thread, check, (uintptr_t)fp, 1, 1, "");
+  }
+}
+
 // Record a plain equality (e.g. &f seen in two threads, or a value computed through a callback).
 static inline void pd_expect_eq(const char* thread, const char* check, uintptr_t slot, int expected,
                                 int actual) {

@@ -14,6 +14,8 @@ export const ANCHORS = [
   { name: 'getEmptyTableSlot', kind: 'var', params: [] },
   { name: '__dlsym_js', kind: 'var', params: ['handle', 'symbol', 'symbolIndex'], optional: true },
   { name: '__dlsym_catchup_js', kind: 'var', params: ['handle', 'symbolIndex'], optional: true },
+  { name: 'addFunction', kind: 'var', params: ['func', 'sig'], optional: true },
+  { name: 'invokeEntryPoint', kind: 'var', params: ['ptr', 'arg'], optional: true },
 ];
 
 const ECMA = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true };

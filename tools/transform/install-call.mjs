@@ -10,6 +10,8 @@ export const WRAPPABLE = {
   getEmptyTableSlot: 'getEmptyTableSlot',
   __dlsym_js: '_dlsym_js',
   __dlsym_catchup_js: '_dlsym_catchup_js',
+  addFunction: 'addFunction',
+  invokeEntryPoint: 'invokeEntryPoint',
 };
 
 export function installCall(values, wraps = Object.keys(WRAPPABLE)) {
@@ -33,6 +35,7 @@ export function installCall(values, wraps = Object.keys(WRAPPABLE)) {
     loadedLibsByName: function () { return LDSO.loadedLibsByName; },
     freeTableIndexes: function () { return freeTableIndexes; },
     runtimeInitialized: function () { return runtimeInitialized; },
+    convertJsFunctionToWasm: function () { return typeof convertJsFunctionToWasm == 'function' ? convertJsFunctionToWasm : null; },
     warn: function (m) { err(m); },
     logBytes: Module['pthreadDylinkLogBytes'],
     dso: { ${dso} },
