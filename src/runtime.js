@@ -150,17 +150,24 @@ export function install(em, original) {
 
   // Each pthread start on a worker: put a stub that explains itself into every slot that holds a
   // JS function on another thread (new ones only: the log is read from where it was left).
-  let jsSlotsFilled = 0;
+  // First catch up on module loads, as emscripten is about to anyway: a load with a table region
+  // of its own must find the table exactly at its start (6.x asserts it), so stubs never grow the
+  // table; a slot this thread's table does not reach yet is filled at a later thread start.
+  let jsSlotsSeen = 0; // entries of the log's JS-slot list this thread has looked at
+  let notYetInTable = []; // entries beyond this thread's table so far
   function invokeEntryPoint(ptr, arg) {
+    em.dlsyncSelf();
     const o = slotOps();
-    o.state.catchUp();
-    for (; jsSlotsFilled < o.state.jsSlots.length; jsSlotsFilled++) {
-      const entry = o.state.jsSlots[jsSlotsFilled];
-      if (entry.threadId === o.threadId) continue;
-      o.growTo(entry.slot + 1);
-      const convert = em.convertJsFunctionToWasm();
-      if (o.table().get(entry.slot) === null && convert) {
-        o.table().set(entry.slot, convert(jsSlotStub(entry, o.threadName), entry.sig));
+    const convert = em.convertJsFunctionToWasm();
+    if (convert) {
+      o.state.catchUp();
+      const todo = notYetInTable.concat(o.state.jsSlots.slice(jsSlotsSeen));
+      jsSlotsSeen = o.state.jsSlots.length;
+      notYetInTable = [];
+      for (const entry of todo) {
+        if (entry.threadId === o.threadId) continue;
+        if (entry.slot >= o.table().length) notYetInTable.push(entry);
+        else if (o.table().get(entry.slot) === null) o.table().set(entry.slot, convert(jsSlotStub(entry, o.threadName), entry.sig));
       }
     }
     return original.invokeEntryPoint(ptr, arg);

@@ -103,17 +103,23 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const tcFlags = TOOLCHAIN_FLAGS[toolchain];
   const flags = commonCompileFlags(variant);
 
-  // Side modules do not depend on the mode: build them once per toolchain and variant.
+  // Side modules do not depend on the mode: build them once per toolchain and variant. Jobs of
+  // several modes run at once, so one build per directory and key, shared by whoever asks.
   const sideFiles = Object.values(scenario.sides).flat().map((f) => path.join(srcDir, f));
   const sideKey = hashFiles([...sideFiles, ...harness, ...headers], { toolchain, flags });
-  if (!fresh(sideDir, sideKey)) {
-    fs.rmSync(sideDir, { recursive: true, force: true });
-    fs.mkdirSync(sideDir, { recursive: true });
-    for (const [so, srcs] of Object.entries(scenario.sides)) {
-      await emcc(toolchain, [...flags, '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
-    }
-    stamp(sideDir, sideKey);
+  const sideJob = `${sideDir}|${sideKey}`;
+  if (!sideBuilds.has(sideJob)) {
+    sideBuilds.set(sideJob, (async () => {
+      if (fresh(sideDir, sideKey)) return;
+      fs.rmSync(sideDir, { recursive: true, force: true });
+      fs.mkdirSync(sideDir, { recursive: true });
+      for (const [so, srcs] of Object.entries(scenario.sides)) {
+        await emcc(toolchain, [...flags, '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
+      }
+      stamp(sideDir, sideKey);
+    })());
   }
+  await sideBuilds.get(sideJob);
 
   const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
   const pluginFiles = mode === 'plugin' ? [LIBRARY] : [];
@@ -138,6 +144,8 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   }
   return outDir;
 }
+
+const sideBuilds = new Map();
 
 async function patchedCopy(stockDir) {
   const outDir = stockDir.replace(/([/\\])stock-/, '$1postlink-');

@@ -35,6 +35,7 @@ export function installCall(values, wraps = Object.keys(WRAPPABLE)) {
     loadedLibsByName: function () { return LDSO.loadedLibsByName; },
     freeTableIndexes: function () { return freeTableIndexes; },
     runtimeInitialized: function () { return runtimeInitialized; },
+    dlsyncSelf: function () { __emscripten_dlsync_self(); },
     convertJsFunctionToWasm: function () { return typeof convertJsFunctionToWasm == 'function' ? convertJsFunctionToWasm : null; },
     warn: function (m) { err(m); },
     logBytes: Module['pthreadDylinkLogBytes'],
