@@ -2,7 +2,7 @@
 // It owns no emscripten code: install() receives emscripten's functions and returns wrappers,
 // which the library's __postset assigns back to emscripten's own variables.
 import { SharedState } from './shared-state.js';
-import { SlotOps } from './slot-ops.js';
+import { SlotOps, whenSettled } from './slot-ops.js';
 import { CARRIER_KEY, SHAPES, shapeFor } from './versions.js';
 
 // `em` gives access to the emscripten runtime of this thread:
@@ -88,7 +88,7 @@ export function install(em, original) {
         'a later dlopen() of it would load it anew in workers. Export _malloc and _free from the main module.');
     }
     if (scratch) em.heap8().fill(0, scratch, scratch + dso.size);
-    return o.record(key, libName, (op) => then(
+    return o.record(key, libName, (op) => whenSettled(
       original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch),
       (exports) => {
         if (scratch) {
@@ -142,9 +142,8 @@ export function install(em, original) {
   function addFunction(func, sig) {
     const slot = original.addFunction(func, sig);
     // A wasm function goes into the table as itself; a JS one as a wrapper.
-    if (sig && em.runtimeInitialized() && em.table().get(slot) !== func) {
-      slotOps().note({ key: `js:${slot}:${slotOps().state.jsSlots.length}`, js: true, slot, sig });
-    }
+    // (Looked up by position in the log, never by key.)
+    if (sig && em.runtimeInitialized() && em.table().get(slot) !== func) slotOps().note({ key: `js:${slot}`, js: true, slot, sig });
     return slot;
   }
 
@@ -184,11 +183,6 @@ function jsSlotStub(entry, here) {
     `cannot run in ${here}. Call it on that thread instead (for the main thread: MAIN_THREAD_EM_ASM, ` +
     'emscripten_sync_run_in_main_thread or a proxying queue).';
   return () => { throw new Error(message); };
-}
-
-function then(value, onValue, onError) {
-  if (value && typeof value.then === 'function') return value.then(onValue, (e) => { onError(); throw e; });
-  return onValue(value);
 }
 
 function describeSlot(table, i) {

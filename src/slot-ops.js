@@ -9,6 +9,12 @@
 
 export class TableMismatch extends Error {}
 
+// Continue after `value`, which is either a result or a promise of one (module loads can be async).
+export function whenSettled(value, onValue, onError) {
+  if (value && typeof value.then === 'function') return value.then(onValue, (e) => { onError(); throw e; });
+  return onValue(value);
+}
+
 export class SlotOps {
   // table: { length, grow(n) → old length, get(i) }; state: SharedState; threadId: nonzero int;
   // describe(i): what occupies slot i here, for error messages.
@@ -155,10 +161,6 @@ export class SlotOps {
       fail();
       throw e;
     }
-    if (result && typeof result.then === 'function') {
-      return result.then((v) => { finish(); return v; }, (e) => { fail(); throw e; });
-    }
-    finish();
-    return result;
+    return whenSettled(result, (v) => { finish(); return v; }, fail);
   }
 }
