@@ -8,7 +8,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as acorn from 'acorn';
 import { patchText } from './transform/patch.mjs';
+import { ANCHORS } from './transform/anchors.mjs';
 import { buildRuntimeExpression } from './build.mjs';
+import { shapeFor } from '../src/versions.js';
 
 const require = createRequire(import.meta.url);
 const c = require('./conformance.js');
@@ -60,11 +62,12 @@ async function threadStart(toolchain, runs) {
 async function transformBench() {
   // A real -O0 output from the newest installed supported toolchain, grown to ~5 MB with copies of
   // itself wrapped in a dead function, the anchored definitions renamed so there is still one of each.
-  const toolchain = c.installedToolchains().filter((t) => t !== '3.1.6').pop();
+  const toolchain = c.installedToolchains().filter((t) => shapeFor(t).supported).pop();
   const scenario = c.listScenarios().find((s) => s.id === 'S3');
   const dir = await c.buildScenario({ toolchain, scenario, mode: 'stock', variant: { opt: 'O0', assertions: 1, mainModule: 1 } });
   const base = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
-  const renamed = base.replace(/\b(loadWebAssemblyModule|loadDynamicLibrary|getEmptyTableSlot|__dlsym_js|__dlsym_catchup_js)\b/g, '$1_pad');
+  // Every definition the transform anchors on, so the padding adds no second one.
+  const renamed = base.replace(new RegExp(`\\b(${ANCHORS.map((a) => a.name).join('|')})\\b`, 'g'), '$1_pad');
   let text = base;
   for (let i = 0; text.length < 5 * 1024 * 1024; i++) text += `\nfunction pthreadDylinkBenchPadding${i}() {\n${renamed}\n}\n`;
   const runtime = await buildRuntimeExpression();
@@ -87,7 +90,7 @@ async function transformBench() {
 
 async function main() {
   const runs = Number(process.env.PTHREAD_DYLINK_BENCH_RUNS || 12);
-  const toolchains = c.installedToolchains().filter((t) => t !== '3.1.6');
+  const toolchains = c.installedToolchains().filter((t) => shapeFor(t).supported);
   const report = { generated: new Date().toISOString(), targets: TARGETS, threadStart: [], transform: null };
   for (const t of toolchains) {
     process.stdout.write(`[bench] thread start on ${t} (${runs} runs per mode)\n`);
