@@ -60,7 +60,7 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
       let row;
       try {
         const dir = await c.buildScenario(job);
-        const r = await c.runScenario({ toolchain, dir });
+        const r = await c.runScenario({ toolchain, dir, expectError: job.scenario.expectError });
         row = { result: r.result, detail: r.detail, seconds: r.seconds };
       } catch (e) {
         row = { result: 'build-error', detail: e.summary || e.message.split('\n').slice(0, 4).join(' ').slice(0, 400), seconds: 0 };

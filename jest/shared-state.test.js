@@ -41,16 +41,26 @@ test('thread ids are distinct across views', () => {
   expect(new Set([a.nextThreadId(), b.nextThreadId(), a.nextThreadId()]).size).toBe(3);
 });
 
-test('JS-function slots noted by one thread reach every other view exactly once', () => {
+test('gap-slot notes made by one thread reach every other view exactly once', () => {
   const a = SharedState.create(4096);
   const b = new SharedState(a.buffer);
   a.append({ key: 'load:x.so', start: 1, slots: [], end: 1 });
   // b appends while behind on the log: it must not count a's entries, or its own, twice.
-  b.append({ key: 'js:7:0', js: true, slot: 7, sig: 'i' });
-  a.append({ key: 'js:9:1', js: true, slot: 9, sig: 'vi' });
+  b.append({ key: 'js:7', note: 'js', slot: 7, sig: 'i' });
+  a.append({ key: 'wasm:9', note: 'wasm', slot: 9, module: 'x.so', symbol: 'f' });
   b.catchUp();
   a.catchUp();
-  expect(b.jsSlots.map((e) => e.slot)).toEqual([7, 9]);
-  expect(a.jsSlots.map((e) => e.slot)).toEqual([7, 9]);
+  expect(b.slotNotes.map((e) => e.slot)).toEqual([7, 9]);
+  expect(a.slotNotes.map((e) => e.slot)).toEqual([7, 9]);
   expect(new SharedState(a.buffer).find('load:x.so').start).toBe(1);
+});
+
+test('the verify flag set through one view is seen by every other', () => {
+  const a = SharedState.create(4096);
+  const b = new SharedState(a.buffer);
+  expect(b.verifying).toBe(false);
+  a.setVerifying();
+  expect(b.verifying).toBe(true);
+  a.append({ key: 'load:x.so', start: 1, slots: [], end: 1 });
+  expect(b.find('load:x.so').start).toBe(1); // the flag word does not overlap the log
 });

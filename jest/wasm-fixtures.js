@@ -1,29 +1,52 @@
 'use strict';
-// Real wasm functions for tables in unit tests, without emcc: a hand-assembled module exporting
-// `f` of type () -> i32 that returns `value`.
-function wasmFunction(value) {
-  const leb = [];
+// Real wasm functions for tables in unit tests, without emcc: hand-assembled modules whose
+// functions have type () -> i32 and each return a given value.
+
+function leb128(value) {
+  const out = [];
   let v = value;
   for (;;) {
     const byte = v & 0x7f;
     v >>= 7;
     const done = (v === 0 && !(byte & 0x40)) || (v === -1 && (byte & 0x40));
-    leb.push(done ? byte : byte | 0x80);
-    if (done) break;
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
   }
-  const body = [0x00, 0x41, ...leb, 0x0b];
+}
+
+function section(id, contents) {
+  return [id, ...leb128(contents.length), ...contents];
+}
+
+// One module instance with one function per value, exported as f0, f1, ...: function i returns
+// values[i], and its .name is "i" (its index in the module), as for emscripten's own modules.
+function wasmFunctions(values) {
+  const n = values.length;
+  const exports = values.flatMap((_, i) => {
+    const name = [...Buffer.from(`f${i}`)];
+    return [name.length, ...name, 0x00, ...leb128(i)];
+  });
+  const bodies = values.flatMap((value) => {
+    const body = [0x00, 0x41, ...leb128(value), 0x0b];
+    return [body.length, ...body];
+  });
   const bytes = new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: () -> i32
-    0x03, 0x02, 0x01, 0x00, // one function of type 0
-    0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, // export "f"
-    0x0a, body.length + 2, 0x01, body.length, ...body,
+    ...section(0x01, [0x01, 0x60, 0x00, 0x01, 0x7f]), // type 0: () -> i32
+    ...section(0x03, [...leb128(n), ...values.map(() => 0x00)]),
+    ...section(0x07, [...leb128(n), ...exports]),
+    ...section(0x0a, [...leb128(n), ...bodies]),
   ]);
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  return values.map((_, i) => instance.exports[`f${i}`]);
+}
+
+function wasmFunction(value) {
+  return wasmFunctions([value])[0];
 }
 
 function table(length) {
   return new WebAssembly.Table({ element: 'anyfunc', initial: length });
 }
 
-module.exports = { wasmFunction, table };
+module.exports = { wasmFunction, wasmFunctions, table };

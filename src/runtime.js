@@ -2,12 +2,13 @@
 // It owns no emscripten code: install() receives emscripten's functions and returns wrappers,
 // which the library's __postset assigns back to emscripten's own variables.
 import { SharedState } from './shared-state.js';
+import { GapSlotPlanner, exportOf, slotId } from './gap-slots.js';
 import { SlotOps, whenSettled } from './slot-ops.js';
 import { CARRIER_KEY, SHAPES, shapeFor } from './versions.js';
 
 // `em` gives access to the emscripten runtime of this thread:
 //   isWorker, table(), carrier() (the sharedModules object), heap32(), heap8(), malloc, free,
-//   utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), logBytes, and either
+//   utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), logBytes, verify, and either
 //   version (linked with the library) or shape (patched after linking: the transform recognised it).
 export function install(em, original) {
   const shape = em.shape ? SHAPES[em.shape] : shapeFor(em.version);
@@ -34,6 +35,7 @@ export function install(em, original) {
           'thread and the worker must run the same build linked with --js-library library_pthread_dylink.js');
       }
       buffer = carrier[CARRIER_KEY] = SharedState.create(em.logBytes).buffer;
+      if (em.verify) new SharedState(buffer).setVerifying();
     }
     const state = new SharedState(buffer);
     const id = state.nextThreadId();
@@ -136,53 +138,91 @@ export function install(em, original) {
       () => original._dlsym_catchup_js(handle, symbolIndex));
   }
 
-  // A JS function put in the table (addFunction(jsFunction, sig)) exists on its own thread only:
-  // emscripten wraps it in a tiny wasm module there. Other threads see an empty slot at that index
-  // and would trap with "null function". Write the slot down, so they can say why instead.
+  // Gap slots (see gap-slots.js): an entry added outside any module load exists on its own thread
+  // only. Write down what it is, so other threads can put the same export there or say why not.
+  const notedHere = new Map(); // slot → function this thread noted (addFunction returns known ones again)
   function addFunction(func, sig) {
     const slot = original.addFunction(func, sig);
+    const o = slotOps();
+    // During start-up every thread makes the same entries; inside an op they are replayed.
+    if (!em.runtimeInitialized() || o.inOp() || notedHere.get(slot) === func) return slot;
+    notedHere.set(slot, func);
     // A wasm function goes into the table as itself; a JS one as a wrapper.
-    // (Looked up by position in the log, never by key.)
-    if (sig && em.runtimeInitialized() && em.table().get(slot) !== func) slotOps().note({ key: `js:${slot}`, js: true, slot, sig });
+    const inTable = o.table().get(slot);
+    if (inTable !== func) {
+      o.note({ key: `slot:${slot}`, note: 'js', slot, sig, label: 'a JS function added with addFunction' });
+      return slot;
+    }
+    const found = exportOf(func, em.loadedLibsByName());
+    const fp = o.state.verifying ? [[slot, slotId(func)]] : undefined;
+    o.note(found
+      ? { key: `slot:${slot}`, note: 'wasm', slot, sig, ...found, fp, label: `export ${found.symbol} of ${found.module}, added with addFunction` }
+      : { key: `slot:${slot}`, note: 'wasm-unknown', slot, sig, fnId: slotId(func), label: 'a wasm function no loaded module exports, added with addFunction' });
     return slot;
   }
 
-  // Each pthread start on a worker: put a stub that explains itself into every slot that holds a
-  // JS function on another thread (new ones only: the log is read from where it was left).
-  // First catch up on module loads, as emscripten is about to anyway: a load with a table region
-  // of its own must find the table exactly at its start (6.x asserts it), so stubs never grow the
-  // table; a slot this thread's table does not reach yet is filled at a later thread start.
-  let jsSlotsSeen = 0; // entries of the log's JS-slot list this thread has looked at
-  let notYetInTable = []; // entries beyond this thread's table so far
+  function removeFunction(index) {
+    original.removeFunction(index);
+    notedHere.delete(index);
+    if (em.runtimeInitialized()) slotOps().note({ key: `slot:${index}`, note: 'freed', slot: index, label: 'a slot freed with removeFunction' });
+  }
+
+  // Each pthread start on a worker: fill the gap slots other threads noted since the last start.
+  // First catch up on module loads, as emscripten is about to anyway; then the table may grow to
+  // reach the gap slots, but never past the start of a load this thread has yet to replay (one
+  // with a table region must find the table ending exactly there: 6.x asserts it).
+  let planner = null;
+  const appliedWasmNotes = [];
   function invokeEntryPoint(ptr, arg) {
     em.dlsyncSelf();
     const o = slotOps();
-    const convert = em.convertJsFunctionToWasm();
-    if (convert) {
-      o.state.catchUp();
-      const todo = notYetInTable.concat(o.state.jsSlots.slice(jsSlotsSeen));
-      jsSlotsSeen = o.state.jsSlots.length;
-      notYetInTable = [];
-      for (const entry of todo) {
-        if (entry.threadId === o.threadId) continue;
-        if (entry.slot >= o.table().length) notYetInTable.push(entry);
-        else if (o.table().get(entry.slot) === null) o.table().set(entry.slot, convert(jsSlotStub(entry, o.threadName), entry.sig));
+    planner ??= new GapSlotPlanner(o.threadId);
+    o.state.catchUp();
+    if (planner.hasWork(o.state.slotNotes)) {
+      const table = o.table();
+      const reach = Math.max(table.length, o.growLimit());
+      const actions = planner.plan(o.state.slotNotes, reach, (i) => i >= table.length || table.get(i) === null);
+      for (const { slot, note } of actions) {
+        o.growTo(slot + 1);
+        table.set(slot, gapSlotValue(note, o.threadName));
+        if (note.fp) appliedWasmNotes.push(note);
       }
     }
+    if (o.state.verifying) o.verify([...o.replayed, ...appliedWasmNotes]);
     return original.invokeEntryPoint(ptr, arg);
   }
 
-  // Only what this build has (a MAIN_MODULE=2 program that never calls dlsym has no dlsym glue).
-  const wrappers = { loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js, addFunction, invokeEntryPoint };
-  return Object.fromEntries(Object.keys(original).map((name) => [name, wrappers[name]]));
-}
+  function gapSlotValue(note, here) {
+    if (note.note === 'freed') return null;
+    if (note.note === 'wasm') {
+      const func = em.loadedLibsByName()[note.module]?.exports?.[note.symbol];
+      if (typeof func === 'function') return func;
+      return stub(note, `holds export ${note.symbol} of ${note.module}, which ${note.thread} added with addFunction, ` +
+        `but ${here} has not loaded ${note.module} (loaded from JS only? dlopen() it so every thread loads it)`);
+    }
+    if (note.note === 'wasm-unknown') {
+      return stub(note, `holds wasm function #${note.fnId}, which ${note.thread} added with addFunction; no loaded ` +
+        `module exports it, so ${here} cannot find its copy. Add exported functions, or add it on this thread`);
+    }
+    return stub(note, `holds a JS function (signature '${note.sig}') that ${note.thread} added with addFunction; JS ` +
+      `functions exist only on the thread that added them, so it cannot run in ${here}. Call it on that thread ` +
+      'instead (for the main thread: MAIN_THREAD_EM_ASM, emscripten_sync_run_in_main_thread or a proxying queue).');
+  }
 
-function jsSlotStub(entry, here) {
-  const message = `pthread-dylink: table slot ${entry.slot} holds a JS function (signature '${entry.sig}') that ` +
-    `${entry.thread} added with addFunction; JS functions exist only on the thread that added them, so it ` +
-    `cannot run in ${here}. Call it on that thread instead (for the main thread: MAIN_THREAD_EM_ASM, ` +
-    'emscripten_sync_run_in_main_thread or a proxying queue).';
-  return () => { throw new Error(message); };
+  // A function of the slot's signature that throws `what`; without a signature (wasm functions
+  // need none to be added) or without the means to wrap JS, the slot stays empty.
+  function stub(note, what) {
+    const convert = em.convertJsFunctionToWasm();
+    if (!note.sig || !convert) return null;
+    const message = `pthread-dylink: table slot ${note.slot} ${what}`;
+    return convert(() => { throw new Error(message); }, note.sig);
+  }
+
+  // Only what this build has (a MAIN_MODULE=2 program that never calls dlsym has no dlsym glue).
+  const wrappers = {
+    loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js, addFunction, removeFunction, invokeEntryPoint,
+  };
+  return Object.fromEntries(Object.keys(original).map((name) => [name, wrappers[name]]));
 }
 
 function describeSlot(table, i) {

@@ -1,7 +1,8 @@
 // State every thread sees: one SharedArrayBuffer holding
 //   - a lock over table-slot allocation (owner thread id, 0 = free),
 //   - the slot counter: the first index no thread has handed out yet,
-//   - the op log: JSON lines, one per recorded op, appended under the lock.
+//   - the op log: JSON lines, one per recorded op or slot note, appended under the lock,
+//   - flags the main thread sets for everyone (the verify mode).
 // Emscripten shares linear memory between threads but not the table; this buffer is the part of
 // "the table" that we make shared ourselves.
 
@@ -9,7 +10,9 @@ const LOCK = 0;
 const COUNTER = 1;
 const LOG_BYTES = 2;
 const THREAD_IDS = 3;
-const HEADER_BYTES = 16;
+const FLAGS = 4;
+const HEADER_BYTES = 32;
+const FLAG_VERIFY = 1;
 export const DEFAULT_CAPACITY = 1 << 20;
 
 export class SharedState {
@@ -19,7 +22,7 @@ export class SharedState {
     this.bytes = new Uint8Array(buffer, HEADER_BYTES);
     this.readOffset = 0; // how much of the log this thread has parsed into `ops`
     this.ops = new Map();
-    this.jsSlots = []; // every "a JS function went into slot s on thread t" entry, in log order
+    this.slotNotes = []; // every gap-slot note ("thread t put a JS function in slot s", ...), in log order
   }
 
   static create(capacity = DEFAULT_CAPACITY) {
@@ -29,6 +32,16 @@ export class SharedState {
   // A small id per thread, for the lock and for messages.
   nextThreadId() {
     return Atomics.add(this.words, THREAD_IDS, 1) + 1;
+  }
+
+  // Verify mode (Module.pthreadDylinkVerify on the main thread): threads record what each slot
+  // holds and check their tables against it. Read once per op and thread start, so off costs nothing.
+  get verifying() {
+    return (Atomics.load(this.words, FLAGS) & FLAG_VERIFY) !== 0;
+  }
+
+  setVerifying() {
+    Atomics.or(this.words, FLAGS, FLAG_VERIFY);
   }
 
   get counter() {
@@ -83,7 +96,7 @@ export class SharedState {
 
   remember(op) {
     this.ops.set(op.key, op);
-    if (op.js) this.jsSlots.push(op);
+    if (op.note) this.slotNotes.push(op);
   }
 
   // The op recorded under `key` by any thread, or undefined.

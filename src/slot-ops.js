@@ -7,6 +7,8 @@
 // length (the main thread appended JS callbacks, a dlsym, a host hook) hand out different indices
 // for the same function. Recording the indices once and replaying them makes them agree.
 
+import { firstMismatch, slotId } from './gap-slots.js';
+
 export class TableMismatch extends Error {}
 
 // Continue after `value`, which is either a result or a promise of one (module loads can be async).
@@ -28,6 +30,8 @@ export class SlotOps {
     this.threadName = threadName;
     this.describe = describe;
     this.stack = []; // ops in progress in this thread, innermost last
+    this.replayed = []; // ops this thread has replayed, for the verify mode
+    this.done = new Set(); // keys of the ops this thread has recorded or replayed
   }
 
   // Run `body` as op `key`. body() may return a promise (async module loads).
@@ -45,14 +49,16 @@ export class SlotOps {
     // entries another thread made in the meantime (main-thread JS callbacks, for example).
     const start = Math.max(this.state.counter, table.length);
     this.growTo(start);
-    const op = { key, label, start, slots: [], end: start, thread: this.threadName };
+    const op = { key, label, start, slots: [], end: start, thread: this.threadName, threadId: this.threadId };
     this.stack.push({ mode: 'record', op });
     const finish = () => {
       this.pop(op);
       op.end = Math.max(this.table().length, start);
       this.state.raiseCounter(op.end);
       if (typeof key === 'function') op.key = key();
+      if (op.key !== null && this.state.verifying) op.fp = this.fingerprint(op);
       if (op.key !== null) this.state.append(op);
+      if (op.key !== null) this.done.add(op.key);
       if (tookLock) this.state.unlock(this.threadId);
     };
     return this.around(() => body(op), finish, () => { this.pop(op); if (tookLock) this.state.unlock(this.threadId); });
@@ -75,6 +81,9 @@ export class SlotOps {
         throw new TableMismatch(`pthread-dylink: ${label} took ${frame.next} table slots in ${this.threadName} but ` +
           `${op.slots.length} in ${op.thread}; the threads do not see the same module or symbols`);
       }
+      this.replayed.push(op);
+      this.done.add(op.key);
+      if (op.fp) this.verify([op]);
     };
     return this.around(body, finish, () => this.pop(op));
   }
@@ -87,6 +96,17 @@ export class SlotOps {
     } finally {
       if (tookLock) this.state.unlock(this.threadId);
     }
+  }
+
+  // How far this thread's table may grow now without getting ahead of a module load it may still
+  // replay: such a load has to find the table ending exactly at its recorded start.
+  growLimit() {
+    this.state.catchUp();
+    let limit = Infinity;
+    for (const op of this.state.ops.values()) {
+      if (!op.note && !this.done.has(op.key) && op.start < limit) limit = op.start;
+    }
+    return limit;
   }
 
   inOp() {
@@ -147,6 +167,31 @@ export class SlotOps {
     return -1;
   }
 
+  // Verify mode: what the recording thread had in each slot the op wrote, as [[slot, id], ...].
+  fingerprint(op) {
+    const table = this.table();
+    const slots = new Set(op.slots);
+    for (let i = op.start; i < op.end; i++) slots.add(i);
+    return [...slots].sort((a, b) => a - b).map((i) => [i, slotId(i < table.length ? table.get(i) : null)]);
+  }
+
+  // Verify mode: check this thread's table against what the recording threads saw, for `ops`
+  // (ops this thread replayed, slot notes it applied: others may legitimately differ, such as a
+  // module loaded from JS on one thread only). Throws on the first slot that differs, naming it,
+  // what put it there and both sides.
+  verify(ops) {
+    const table = this.table();
+    const idAt = (i) => slotId(i < table.length ? table.get(i) : null);
+    for (const op of ops) {
+      if (!op.fp || op.threadId === this.threadId) continue;
+      const bad = firstMismatch(op.fp, idAt);
+      if (bad) {
+        throw new TableMismatch(`pthread-dylink verify: table slot ${bad.slot} differs between threads: ${op.thread} ` +
+          `has ${describeId(bad.expected)} there (${op.label}), ${this.threadName} has ${describeId(bad.actual)}`);
+      }
+    }
+  }
+
   pop(op) {
     const top = this.stack.pop();
     if (top?.op !== op) throw new Error('pthread-dylink: internal error: ops finished out of order');
@@ -163,4 +208,8 @@ export class SlotOps {
     }
     return whenSettled(result, (v) => { finish(); return v; }, fail);
   }
+}
+
+function describeId(id) {
+  return id === null ? 'nothing' : `wasm function #${id}`;
 }

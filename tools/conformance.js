@@ -16,8 +16,8 @@ const PATCH_CLI = path.join(REPO, 'dist', 'cli.js');
 // Link flags per toolchain. 3.1.6 has addFunction in the runtime rather than as a library symbol.
 const TOOLCHAIN_FLAGS = {
   '3.1.6': { include: ['$loadDynamicLibrary'] },
-  '3.1.69': { include: ['$addFunction', '$loadDynamicLibrary'] },
-  '6.0.5': { include: ['$addFunction', '$loadDynamicLibrary'] },
+  '3.1.69': { include: ['$addFunction', '$removeFunction', '$loadDynamicLibrary'] },
+  '6.0.5': { include: ['$addFunction', '$removeFunction', '$loadDynamicLibrary'] },
 };
 
 // How a build differs from the default one (-O2, assertions off, MAIN_MODULE=1).
@@ -171,7 +171,9 @@ function stamp(dir, key) {
 }
 
 // Run a built scenario under its toolchain's node. Never throws; classifies the outcome.
-async function runScenario({ toolchain, dir, timeoutMs = 60000 }) {
+// expectError (a regex source, from scenario.json): the scenario is about an error the plugin must
+// raise, and passes only if that error is printed.
+async function runScenario({ toolchain, dir, timeoutMs = 60000, expectError }) {
   const t0 = Date.now();
   const r = await run(EM, [toolchain, 'node', 'main.js'], { cwd: dir, timeoutMs });
   const checks = [];
@@ -189,6 +191,8 @@ async function runScenario({ toolchain, dir, timeoutMs = 60000 }) {
   if (r.timedOut) {
     result = 'hang';
     detail = `no result within ${timeoutMs} ms; ${checks.length} checks printed`;
+  } else if (expectError) {
+    ({ result, detail } = judgeExpectedError(expectError, r, checks, failed));
   } else if (verdict && verdict.startsWith('pass') && r.code === 0 && failed.length === 0) {
     result = 'pass';
     detail = `${checks.length} checks`;
@@ -203,6 +207,20 @@ async function runScenario({ toolchain, dir, timeoutMs = 60000 }) {
     }
   }
   return { result, detail, checks, seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A scenario about an error the plugin must raise: it passes if every check printed before the
+// error passed (a false alarm stops the run early with the same kind of message) and the error
+// was printed.
+function judgeExpectedError(expectError, r, checks, failed) {
+  const m = (r.stdout + r.stderr).match(new RegExp(expectError));
+  if (m && checks.length > 0 && failed.length === 0) return { result: 'pass', detail: `${checks.length} checks, then raised: ${m[0]}` };
+  const first = failed[0];
+  const got = failed.length
+    ? `${failed.length}/${checks.length} failed checks, first: ${first.check}: expected ${first.expected}, got ${first.actual} ${first.error}`
+    : checks.length === 0 ? `no checks printed, exit ${r.code}: ${firstErrorLine(r.stderr + r.stdout)}`
+      : `exit ${r.code}: ${firstErrorLine(r.stderr + r.stdout)}`;
+  return { result: 'fail', detail: `expected passing checks, then an error matching /${expectError}/; got ${got}${m ? ' (and the error)' : ''}` };
 }
 
 // The line a person would quote: the first error or abort, not a stack frame.

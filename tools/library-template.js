@@ -35,7 +35,7 @@ if (pthreadDylinkLinkProblem()) {
   $pthreadDylink__deps: [
     '$loadWebAssemblyModule', '$loadDynamicLibrary', '$getEmptyTableSlot', '$freeTableIndexes',
     '_dlsym_js', '_dlsym_catchup_js', '$LDSO', '$UTF8ToString', '$wasmTable', 'malloc', 'free',
-    '$addFunction', '$convertJsFunctionToWasm', '$invokeEntryPoint',
+    '$addFunction', '$removeFunction', '$convertJsFunctionToWasm', '$invokeEntryPoint',
   ],
   // Runs at load of the generated .js in every thread, before any module is instantiated.
   $pthreadDylink__postset: /*INSTALL_CALL*/,

@@ -107,20 +107,32 @@ static inline void pd_expect_eq(const char* thread, const char* check, uintptr_t
   pd_record(thread, check, slot, expected, actual, "");
 }
 
-// Main thread only: print every result and the verdict, then exit with 0 (all pass) or 1.
-static inline void pd_finish(void) {
+// Main thread only: print the results recorded since the last call (the part of pd_finish that a
+// scenario expecting its process to be stopped by an error calls before that happens).
+static int pd_printed;
+static inline int pd_print_checks(void) {
   int n = atomic_load(&pd_nresults), failed = 0;
   if (n > PD_MAX_RESULTS) n = PD_MAX_RESULTS;
   for (int i = 0; i < n; i++) {
     pd_result* r = &pd_results[i];
     int ok = r->expected == r->actual && !r->error[0];
     failed += !ok;
+    if (i < pd_printed) continue;
     printf("PDCHECK {\"thread\":\"%s\",\"check\":\"%s\",\"slot\":%lu,\"expected\":%d,\"actual\":%d,"
            "\"error\":\"",
            r->thread, r->check, (unsigned long)r->slot, r->expected, r->actual);
     for (const char* c = r->error; *c; c++) putchar(*c == '"' || *c == '\\' ? '\'' : *c);
     printf("\"}\n");
   }
+  pd_printed = n;
+  fflush(stdout);
+  return failed;
+}
+
+// Main thread only: print every result and the verdict, then exit with 0 (all pass) or 1.
+static inline void pd_finish(void) {
+  int failed = pd_print_checks();
+  int n = pd_printed;
   printf("PDRESULT %s %d/%d\n", failed || n == 0 ? "fail" : "pass", n - failed, n);
   fflush(stdout);
   int code = failed || n == 0 ? 1 : 0;

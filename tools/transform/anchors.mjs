@@ -15,6 +15,7 @@ export const ANCHORS = [
   { name: '__dlsym_js', kind: 'var', params: ['handle', 'symbol', 'symbolIndex'], optional: true },
   { name: '__dlsym_catchup_js', kind: 'var', params: ['handle', 'symbolIndex'], optional: true },
   { name: 'addFunction', kind: 'var', params: ['func', 'sig'], optional: true },
+  { name: 'removeFunction', kind: 'var', params: ['index'], optional: true },
   { name: 'invokeEntryPoint', kind: 'var', params: ['ptr', 'arg'], optional: true },
 ];
 

@@ -11,6 +11,7 @@ export const WRAPPABLE = {
   __dlsym_js: '_dlsym_js',
   __dlsym_catchup_js: '_dlsym_catchup_js',
   addFunction: 'addFunction',
+  removeFunction: 'removeFunction',
   invokeEntryPoint: 'invokeEntryPoint',
 };
 
@@ -39,6 +40,7 @@ export function installCall(values, wraps = Object.keys(WRAPPABLE)) {
     convertJsFunctionToWasm: function () { return typeof convertJsFunctionToWasm == 'function' ? convertJsFunctionToWasm : null; },
     warn: function (m) { err(m); },
     logBytes: Module['pthreadDylinkLogBytes'],
+    verify: !!Module['pthreadDylinkVerify'],
     dso: { ${dso} },
   }, {
 ${originals}

@@ -1,0 +1,116 @@
+'use strict';
+// Gap slots and the verify mode, without emcc: the planner on plain notes, the fingerprint check
+// on real WebAssembly tables shared through one SharedArrayBuffer.
+const { GapSlotPlanner, exportOf, firstMismatch, slotId } = require('../src/gap-slots.js');
+const { SharedState } = require('../src/shared-state.js');
+const { SlotOps, TableMismatch } = require('../src/slot-ops.js');
+const { wasmFunctions, table } = require('./wasm-fixtures');
+
+const MAIN = 1;
+const WORKER = 2;
+const note = (kind, slot, extra = {}) => ({ note: kind, slot, threadId: MAIN, thread: 'the main thread', ...extra });
+
+describe('GapSlotPlanner', () => {
+  test('fills empty slots other threads noted, once each, and skips its own', () => {
+    const p = new GapSlotPlanner(WORKER);
+    const notes = [note('js', 3, { sig: 'i' }), note('wasm', 4), { ...note('js', 5), threadId: WORKER }];
+    expect(p.plan(notes, 10, () => true).map((a) => a.slot)).toEqual([3, 4]);
+    expect(p.plan(notes, 10, () => true)).toEqual([]); // nothing new
+  });
+
+  test('a slot beyond this thread\'s table waits for a later start, and never grows the table', () => {
+    const p = new GapSlotPlanner(WORKER);
+    const notes = [note('js', 12), note('wasm', 5)];
+    expect(p.plan(notes, 10, () => true).map((a) => a.slot)).toEqual([5]);
+    expect(p.plan(notes, 11, () => true)).toEqual([]);
+    expect(p.plan(notes, 13, () => true).map((a) => a.slot)).toEqual([12]);
+  });
+
+  test('a slot freed and reused on the owner thread ends up holding its latest meaning', () => {
+    const p = new GapSlotPlanner(WORKER);
+    const notes = [note('js', 6, { sig: 'i' })];
+    expect(p.plan(notes, 10, () => true).map((a) => a.note.note)).toEqual(['js']);
+    // The worker's slot 6 now holds the stub the planner put there: later notes may replace it.
+    notes.push(note('freed', 6), note('wasm', 6, { module: 'a.so', symbol: 'g' }));
+    expect(p.plan(notes, 10, () => false).map((a) => a.note.note)).toEqual(['freed', 'wasm']);
+  });
+
+  test('a slot this thread filled itself is left alone', () => {
+    const p = new GapSlotPlanner(WORKER);
+    expect(p.plan([note('wasm', 2)], 10, () => false)).toEqual([]);
+  });
+});
+
+test('exportOf names the side module before the main module\'s merged symbol table', () => {
+  const [a, b, c] = wasmFunctions([1, 2, 3]);
+  const libs = {
+    __main__: { exports: { a, b, memory: {} } },
+    loading: { exports: 'loading' },
+    'side.so': { exports: { other: c, b } },
+  };
+  expect(exportOf(b, libs)).toEqual({ module: 'side.so', symbol: 'b' });
+  expect(exportOf(a, libs)).toEqual({ module: '__main__', symbol: 'a' });
+  expect(exportOf(wasmFunctions([4])[0], libs)).toBeNull();
+});
+
+test('firstMismatch reports the first slot whose function differs', () => {
+  const ids = { 1: '0', 2: '1', 3: null };
+  expect(firstMismatch([[1, '0'], [2, '1'], [3, null]], (i) => ids[i])).toBeNull();
+  expect(firstMismatch([[1, '0'], [2, '2'], [3, '5']], (i) => ids[i])).toEqual({ slot: 2, expected: '2', actual: '1' });
+  expect(slotId(null)).toBeNull();
+});
+
+describe('verify mode', () => {
+  function twoThreads({ verifying }) {
+    const buffer = SharedState.create(1 << 16).buffer;
+    if (verifying) new SharedState(buffer).setVerifying();
+    const make = (name) => {
+      const state = new SharedState(buffer);
+      const t = table(4);
+      return { t, ops: new SlotOps({ table: () => t, state, threadId: state.nextThreadId(), threadName: name }) };
+    };
+    return { main: make('the main thread'), worker: make('worker thread #2') };
+  }
+  // Each thread has its own instance of the module: different objects, same function indices.
+  function load(th, funcs) {
+    return th.ops.run('load:side.so', 'side.so', () => funcs.map((fn) => {
+      const slot = th.ops.allocate();
+      th.t.set(slot, fn);
+      return slot;
+    }));
+  }
+
+  test('a replay that put the module\'s functions where the recording thread had them passes', () => {
+    const { main, worker } = twoThreads({ verifying: true });
+    load(main, wasmFunctions([1, 2]));
+    load(worker, wasmFunctions([1, 2]));
+    expect(() => worker.ops.verify(worker.ops.replayed)).not.toThrow();
+    expect(worker.ops.replayed[0].fp).toEqual([[4, '0'], [5, '1']]);
+  });
+
+  test('a corrupted slot is named, with what the recording thread had there and what this one has', () => {
+    const { main, worker } = twoThreads({ verifying: true });
+    load(main, wasmFunctions([1, 2]));
+    const fns = wasmFunctions([1, 2]);
+    load(worker, fns);
+    worker.t.set(5, fns[0]);
+    expect(() => worker.ops.verify(worker.ops.replayed)).toThrow(TableMismatch);
+    expect(() => worker.ops.verify(worker.ops.replayed)).toThrow('pthread-dylink verify: table slot 5 differs between threads: ' +
+      'the main thread has wasm function #1 there (side.so), worker thread #2 has wasm function #0');
+  });
+
+  test('a replay that lands differently fails as it finishes', () => {
+    const { main, worker } = twoThreads({ verifying: true });
+    load(main, wasmFunctions([1, 2]));
+    const [f1, f2] = wasmFunctions([1, 2]);
+    expect(() => load(worker, [f2, f1])).toThrow(/table slot 4 differs between threads: the main thread has wasm function #0/);
+  });
+
+  test('off, nothing is recorded and nothing is checked', () => {
+    const { main, worker } = twoThreads({ verifying: false });
+    load(main, wasmFunctions([1, 2]));
+    const [f1, f2] = wasmFunctions([1, 2]);
+    expect(() => load(worker, [f2, f1])).not.toThrow();
+    expect(worker.ops.replayed[0].fp).toBeUndefined();
+  });
+});

@@ -1,0 +1,86 @@
+// Gap slots: table entries one thread makes outside any module load (addFunction and
+// removeFunction from JS, host callbacks). Module loads are replayed slot for slot (slot-ops.js);
+// these are not loads, so no other thread repeats them and the slot stays empty there. Each is
+// written down as a note in the shared log; a thread reads the notes it has not seen yet when a
+// pthread starts on it and decides what goes in each slot:
+//   'wasm'   a wasm function exported by a module (or by the main module): the same export of
+//            this thread's instance of that module, so the pointer calls the same code;
+//   'js'     a JS function: it exists only on the thread that added it, so a stub that throws an
+//            error naming the slot, its owner and the fix;
+//   'freed'  removeFunction: empty again (and free for what the owner adds there next).
+// Notes apply in log order, so a slot freed and reused ends up holding its latest meaning.
+
+export class GapSlotPlanner {
+  constructor(threadId) {
+    this.threadId = threadId;
+    this.seen = 0; // notes of the shared list already planned
+    this.pending = []; // notes for slots this thread's table does not reach yet
+    this.filled = new Set(); // slots this planner filled, which later notes may overwrite
+  }
+
+  hasWork(notes) {
+    return notes.length > this.seen || this.pending.length > 0;
+  }
+
+  // notes: every note so far, in log order (only those past `seen` are new).
+  // reach: slots below it may be filled (the table grown to them); isEmpty(slot): whether this
+  // thread's table holds nothing there (true past its end).
+  // Returns [{ slot, note }] to apply in order; note.note === 'freed' means "empty the slot".
+  plan(notes, reach, isEmpty) {
+    const todo = this.pending.concat(notes.slice(this.seen));
+    this.seen = notes.length;
+    this.pending = [];
+    const actions = [];
+    for (const note of todo) {
+      if (note.threadId === this.threadId) continue; // its own entry is already in the slot
+      if (note.slot >= reach) {
+        // Growing the table this far would put it past the start of a module this thread may
+        // still load (6.x asserts the table ends exactly there): wait until it has.
+        this.pending.push(note);
+        continue;
+      }
+      // A slot holding something this planner did not put there belongs to this thread.
+      if (!this.filled.has(note.slot) && !isEmpty(note.slot)) continue;
+      // Even once freed: only the owner's own free list hands the slot out again, and its next
+      // note for the slot must replace what is here.
+      this.filled.add(note.slot);
+      actions.push({ slot: note.slot, note });
+    }
+    return actions;
+  }
+}
+
+// Which module export `func` is: { module, symbol }, or null. libs: emscripten's
+// LDSO.loadedLibsByName. Side modules first: their exports are also merged into the main
+// module's symbol table ('__main__'), but in another thread the module's own name is what says
+// whether it has been loaded there yet.
+export function exportOf(func, libs) {
+  let merged = null;
+  for (const module of Object.keys(libs)) {
+    const exports = libs[module]?.exports;
+    if (!exports || typeof exports !== 'object') continue; // 'loading'
+    for (const symbol of Object.keys(exports)) {
+      if (exports[symbol] !== func) continue;
+      if (module !== '__main__') return { module, symbol };
+      merged ??= { module, symbol };
+      break;
+    }
+  }
+  return merged;
+}
+
+// What a slot holds, comparable across threads: each thread instantiates its own copy of every
+// module, so function objects differ but a wasm function's name (its index in its module) does not.
+export function slotId(func) {
+  return func === null || func === undefined ? null : String(func.name);
+}
+
+// expected: [[slot, id], ...] as the recording thread saw them; idAt(slot) → this thread's id.
+// The first slot whose id differs, as { slot, expected, actual }, or null.
+export function firstMismatch(expected, idAt) {
+  for (const [slot, id] of expected) {
+    const actual = idAt(slot);
+    if (actual !== id) return { slot, expected: id, actual };
+  }
+  return null;
+}
