@@ -4,7 +4,8 @@
 // stock rows: every scenario must FAIL on stock emscripten (that proves the test bites), unless
 // listed in stockNotAffected with the measured reason. A stock row that passes otherwise fails
 // the suite as "control did not bite".
-// plugin rows (linked with the library) and postlink rows (stock build patched afterwards) must
+// plugin rows (linked with the library), postlink rows (stock build patched afterwards) and
+// jstransform rows (patched inside the link by emcc --js-transform) must
 // PASS, unless listed in pluginKnownFailing (then a pass fails the suite too, so the mark gets
 // removed the day it is no longer true).
 
@@ -30,6 +31,7 @@ const pluginRefused = {
   '3.1.6': {
     plugin: /pthread-dylink: emscripten 3\.1\.6 predates dlopen syncing between threads/,
     postlink: /not patched: this looks like emscripten older than 3\.1\.27 \(no dlopen syncing between threads\)/,
+    jstransform: /not patched: this looks like emscripten older than 3\.1\.27 \(no dlopen syncing between threads\)/,
   },
 };
 

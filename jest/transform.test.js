@@ -7,11 +7,13 @@ const acorn = require('acorn');
 const c = require('../tools/conformance');
 const { patchText, patchFile, Unpatchable } = require('../tools/transform/patch.mjs');
 const { findAnchors } = require('../tools/transform/anchors.mjs');
-const { main: cli } = require('../tools/cli.mjs');
 const { shapeFor } = require('../src/versions.js');
 
 const FIXTURES = path.join(c.OUT, '..', 'transform-fixtures');
 const RUNTIME = '(function () { return { install: function (em, original) { return original; } }; })()';
+// What esbuild's define puts into dist/ (the CLI reads it as a global when not bundled).
+globalThis.__PTHREAD_DYLINK_RUNTIME__ = RUNTIME;
+const { main: cli } = require('../tools/cli.mjs');
 
 // name → emcc link flags; `patchable` says whether a >= 3.1.27 toolchain's output must be patched.
 const KINDS = {

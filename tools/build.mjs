@@ -72,17 +72,26 @@ async function main(args) {
   } else {
     fs.writeFileSync(libraryFile, library);
   }
-  await esbuild.build({
-    entryPoints: [path.join(repo, 'tools/cli.mjs')],
-    define: { __PTHREAD_DYLINK_RUNTIME__: JSON.stringify(await buildRuntimeExpression()) },
-    format: 'cjs',
-    bundle: true,
-    platform: 'node',
-    target: 'node18',
-    outfile: path.join(repo, 'dist/cli.js'),
-    banner: { js: '#!/usr/bin/env node' },
-    legalComments: 'none',
-  });
+  // Both carry the runtime and acorn: they run with no node_modules (inside a build container, or
+  // as emcc's --js-transform in a toolchain root).
+  const runtimeDefine = { __PTHREAD_DYLINK_RUNTIME__: JSON.stringify(await buildRuntimeExpression()) };
+  const programs = [
+    { entry: 'tools/cli.mjs', outfile: 'dist/cli.js', banner: '#!/usr/bin/env node', define: { __PTHREAD_DYLINK_CLI_ENTRY__: 'true' } },
+    { entry: 'tools/api.mjs', outfile: 'dist/transform.js', banner: '', define: {} },
+  ];
+  for (const { entry, outfile, banner, define } of programs) {
+    await esbuild.build({
+      entryPoints: [path.join(repo, entry)],
+      define: { ...runtimeDefine, ...define },
+      format: 'cjs',
+      bundle: true,
+      platform: 'node',
+      target: 'node18',
+      outfile: path.join(repo, outfile),
+      banner: { js: banner },
+      legalComments: 'none',
+    });
+  }
   fs.chmodSync(path.join(repo, 'dist/cli.js'), 0o755);
 }
 

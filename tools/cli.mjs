@@ -1,34 +1,45 @@
 // pthread-dylink command line (bundled into dist/cli.js by `npm run build`).
-//   pthread-dylink flags            the emcc link flags for the library route
-//   pthread-dylink patch FILE.js    add the runtime to a .js linked without the library
-//   pthread-dylink check FILE.js    report: patched | linked | unpatched | unpatchable (writes nothing)
+//   pthread-dylink flags                 the emcc link flag of the library route
+//   pthread-dylink flags --js-transform  the emcc link flag that patches the output inside the link
+//   pthread-dylink patch FILE.js         add the runtime to a .js linked without the library
+//   pthread-dylink check FILE.js         report: patched | linked | unpatched | unpatchable (writes nothing)
+import fs from 'node:fs';
 import path from 'node:path';
-import { patchFile, readInput, status, Unpatchable } from './transform/patch.mjs';
+import { checkFile, patchFile, Unpatchable } from './api.mjs';
 
-/* global __PTHREAD_DYLINK_RUNTIME__ */
-const RUNTIME = typeof __PTHREAD_DYLINK_RUNTIME__ === 'string' ? __PTHREAD_DYLINK_RUNTIME__ : null;
+const USAGE = 'usage: pthread-dylink flags [--js-transform] | patch FILE.js | check FILE.js\n';
 
-function libraryPath() {
-  // dist/cli.js sits one level below the package root.
-  return path.resolve(path.dirname(process.argv[1]), '..', 'library_pthread_dylink.js');
+function packageRoot() {
+  // dist/cli.js sits one level below the package root; npm runs it through a symlink in
+  // node_modules/.bin, so resolve that first.
+  return path.resolve(path.dirname(fs.realpathSync(process.argv[1])), '..');
+}
+
+// A path as one shell word (emcc splits --js-transform's value with shlex).
+function shellWord(s) {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 export function main(argv, out = process.stdout, errOut = process.stderr) {
-  const [cmd, file, ...rest] = argv;
-  if (cmd === 'flags') {
-    out.write(`--js-library=${libraryPath()}\n`);
+  const [cmd, ...args] = argv;
+  if (cmd === 'flags' && args.length === 0) {
+    out.write(`--js-library=${path.join(packageRoot(), 'library_pthread_dylink.js')}\n`);
     return 0;
   }
+  if (cmd === 'flags' && args.length === 1 && args[0] === '--js-transform') {
+    // emcc runs `<value> <file.js>` on its output before optimizing it: the post-link route
+    // without an extra build step. `node` is the node emcc itself finds on PATH.
+    out.write(`--js-transform=node ${shellWord(path.join(packageRoot(), 'dist', 'cli.js'))} patch\n`);
+    return 0;
+  }
+  const [file, ...rest] = args;
   if ((cmd === 'patch' || cmd === 'check') && file && rest.length === 0) {
     try {
       if (cmd === 'check') {
-        const s = status(readInput(file));
-        if (s === 'unpatched') patchFile(file, RUNTIME, { check: true }); // throws if it could not be patched
-        out.write(`${file}: ${s}\n`);
+        out.write(`${file}: ${checkFile(file)}\n`);
         return 0;
       }
-      const r = patchFile(file, RUNTIME);
-      out.write(`${file}: ${r.summary}\n`);
+      out.write(`${file}: ${patchFile(file).summary}\n`);
       return 0;
     } catch (e) {
       if (!(e instanceof Unpatchable)) throw e;
@@ -36,8 +47,10 @@ export function main(argv, out = process.stdout, errOut = process.stderr) {
       return 1;
     }
   }
-  errOut.write('usage: pthread-dylink flags | patch FILE.js | check FILE.js\n');
+  errOut.write(USAGE);
   return 2;
 }
 
-if (RUNTIME) process.exitCode = main(process.argv.slice(2));
+/* global __PTHREAD_DYLINK_CLI_ENTRY__ */
+// Only dist/cli.js runs as a program; imported (tests, dist/transform.js), it only exports main.
+if (typeof __PTHREAD_DYLINK_CLI_ENTRY__ !== 'undefined') process.exitCode = main(process.argv.slice(2));

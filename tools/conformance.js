@@ -85,14 +85,17 @@ async function emcc(toolchain, args, cwd) {
     const lines = (r.stderr + r.stdout).split('\n').filter((l) => l.trim() && !/experimental|not yet stable/.test(l));
     const err = new Error(`${isCxx ? 'em++' : 'emcc'} ${args.join(' ')} failed:\n${lines.join('\n')}`);
     // What a report row shows: the compiler's first error, not the command line.
-    err.summary = (lines.find((l) => /error/i.test(l)) || lines[0] || 'failed with no output').trim().slice(0, 300);
+    // (Our own refusal first: inside a --js-transform it is followed by emcc's "… failed".)
+    const ours = lines.find((l) => /pthread-dylink.*(error|not patched)/.test(l));
+    err.summary = (ours || lines.find((l) => /error/i.test(l)) || lines[0] || 'failed with no output').trim().slice(0, 300);
     throw err;
   }
 }
 
 // Build one scenario. Returns the directory holding main.js and the side modules.
-// mode: 'stock' (plain emscripten), 'plugin' (linked with --js-library), or 'postlink' (the stock
-// build, copied and then patched by `pthread-dylink patch`: the route for builds one cannot relink).
+// mode: 'stock' (plain emscripten), 'plugin' (linked with --js-library), 'postlink' (the stock
+// build, copied and then patched by `pthread-dylink patch`: the route for builds one cannot relink),
+// or 'jstransform' (emcc runs `pthread-dylink patch` on its output inside the link: --js-transform).
 async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT }) {
   if (mode === 'postlink') return patchedCopy(await buildScenario({ toolchain, scenario, mode: 'stock', variant }));
   const srcDir = path.join(TESTS, scenario.dir);
@@ -122,7 +125,11 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   await sideBuilds.get(sideJob);
 
   const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
-  const pluginFiles = mode === 'plugin' ? [LIBRARY] : [];
+  const pluginFiles = { plugin: [LIBRARY], jstransform: [PATCH_CLI] }[mode] || [];
+  const modeFlags = {
+    plugin: [`--js-library=${LIBRARY}`],
+    jstransform: [`--js-transform=node ${PATCH_CLI} patch`],
+  }[mode] || [];
   const preJs = scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [];
   const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario });
   if (!fresh(outDir, mainKey)) {
@@ -136,7 +143,7 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
       `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
       ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
       ...preJs.map((p) => `--pre-js=${p}`),
-      ...(mode === 'plugin' ? [`--js-library=${LIBRARY}`] : []),
+      ...modeFlags,
       '-o', path.join(outDir, 'main.js'),
     ];
     await emcc(toolchain, link, outDir);

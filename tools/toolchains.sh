@@ -36,29 +36,36 @@ toolchain_installed() {
   if [ "$s" = host ]; then command -v emcc >/dev/null 2>&1; else [ -f "$ROOTS_DIR/$s/$READY_MARKER" ]; fi
 }
 
-# in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev and the repo bind-mounted in a private
-# mount namespace, so the mounts end with the command whatever happens to it.
+# in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev, the repo and CWD (when outside the
+# repo) bind-mounted at their own paths in a private mount namespace, so the mounts end with the
+# command whatever happens to it.
 in_root() {
   local root=$1 cwd=$2; shift 2
+  # Never "/" (binding the host's / over the root would run the command on the host).
+  local extra=
+  case "$cwd" in /|"$REPO_ROOT"|"$REPO_ROOT"/*) ;; *) extra=$cwd ;; esac
   local keep=() name
   for name in $(compgen -e); do
     case "$name" in EMCC_*|EM_*|PTHREAD_DYLINK_*) keep+=("$name=${!name}") ;; esac
   done
   unshare --mount --propagation private bash -c '
     set -e
-    root=$1 repo=$2; shift 2
+    root=$1 repo=$2 extra=$3; shift 3
     mount -t proc proc "$root/proc"
     mount --rbind /dev "$root/dev"
-    mkdir -p "$root$repo"
-    mount --bind "$repo" "$root$repo"
+    for dir in "$repo" $extra; do
+      mkdir -p "$root$dir"
+      mount --bind "$dir" "$root$dir"
+    done
     exec chroot "$root" "$@"
-  ' in_root "$root" "$REPO_ROOT" \
+  ' in_root "$root" "$REPO_ROOT" "$extra" \
     /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     LANG=C.UTF-8 "${keep[@]}" /usr/bin/env -C "$cwd" "$@"
 }
 
-# toolchain_run VERSION CMD...: run emcc/em++/node/python3… of that toolchain in the current directory
-# (which must be inside the repo for the chroot toolchains). `node` gets the flags the table names.
+# toolchain_run VERSION CMD...: run emcc/em++/node/python3… of that toolchain in the current directory.
+# The chroot toolchains see the repo and the current directory, nothing else of the host.
+# `node` gets the flags the table names.
 toolchain_run() {
   local version=$1; shift
   local suite flags
@@ -70,8 +77,8 @@ toolchain_run() {
   if [ "$suite" = host ]; then
     NODE_PATH=/usr/share/nodejs "$@"
   else
-    case "$PWD/" in "$REPO_ROOT"/*) ;; *)
-      echo "toolchain $version runs in a chroot that only sees the repo; cd into $REPO_ROOT first" >&2
+    case "$PWD" in /|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|"$ROOTS_DIR"|"$ROOTS_DIR"/*)
+      echo "toolchain $version runs in a chroot that sees the repo and the current directory: run it from a project directory, not $PWD" >&2
       return 2 ;;
     esac
     in_root "$(toolchain_root "$version")" "$PWD" "$@"
