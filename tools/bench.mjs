@@ -1,7 +1,9 @@
 // npm run bench: speed targets, as ratios against stock measured in the same run.
 //   - thread start (pthread_create → user code) and create+join round trip, plugin vs stock,
 //     after 1 and 8 dlopen()ed side modules with gaps, on each installed supported toolchain;
-//   - the post-link transform on a ~5 MB generated .js vs a bare acorn.parse of the same file.
+//   - the post-link transform on a ~5 MB generated .js vs a bare acorn.parse of the same file;
+//   - the seed workload (S11): parallel_fors per second of a side-module pool, with the plugin
+//     (stock cannot run it: its pool threads never start; see the conformance report).
 // Writes build/bench/report.json and prints a table. Not part of npm test.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,6 +90,22 @@ async function transformBench() {
   return { toolchain, bytes: text.length, patch_s: patch, parse_s: parse, ratio: patch.median / parse.median, heap_growth_bytes_during_patch: heapPatch };
 }
 
+// S11 prints PDSTAT {"parallel_fors": n, "seconds": s} once its checks are done.
+async function seedWorkload(toolchain, runs) {
+  const scenario = c.listScenarios().find((s) => s.id === 'S11');
+  const dir = await c.buildScenario({ toolchain, scenario, mode: 'plugin' });
+  const rates = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await c.runScenario({ toolchain, dir, timeoutMs: 120000 });
+    const stat = r.stdout.split('\n').find((l) => l.startsWith('PDSTAT '));
+    if (r.result !== 'pass' || !stat) throw new Error(`${toolchain} S11 did not pass: ${r.detail}`);
+    const { parallel_fors: n, seconds } = JSON.parse(stat.slice(7));
+    rates.push(n / seconds);
+  }
+  const mid = median(rates);
+  return { toolchain, runs, parallel_fors_per_second: mid, spread: (Math.max(...rates) - Math.min(...rates)) / mid };
+}
+
 async function main() {
   const runs = Number(process.env.PTHREAD_DYLINK_BENCH_RUNS || 12);
   const toolchains = c.installedToolchains().filter((t) => shapeFor(t).supported);
@@ -98,6 +116,11 @@ async function main() {
     report.threadStart.push(...r.summary);
     report[`threadStartRows_${t}`] = r.rows;
   }
+  report.seedWorkload = [];
+  for (const t of toolchains) {
+    process.stdout.write(`[bench] seed workload (S11) on ${t}\n`);
+    report.seedWorkload.push(await seedWorkload(t, 5));
+  }
   process.stdout.write('[bench] transform on ~5 MB\n');
   report.transform = await transformBench();
   fs.mkdirSync(OUT, { recursive: true });
@@ -107,6 +130,10 @@ async function main() {
   for (const s of report.threadStart) {
     lines.push(`${s.toolchain.padEnd(10)} ${String(s.modules).padEnd(8)} ${s.metric.padEnd(10)} ${s.stock_ms.toFixed(3).padStart(8)} ${s.plugin_ms.toFixed(3).padStart(10)}  ${s.ratio.toFixed(3)}  ${(s.stock_spread * 100).toFixed(1)}%` +
       (s.ratio > TARGETS.threadStartRatio ? `  MISSED by ${((s.ratio - TARGETS.threadStartRatio) * 100).toFixed(1)} points` : ''));
+  }
+  for (const w of report.seedWorkload) {
+    lines.push(`seed workload (S11, plugin) on ${w.toolchain}: ${Math.round(w.parallel_fors_per_second)} parallel_fors/s ` +
+      `(median of ${w.runs} runs of 10,000; spread ${(w.spread * 100).toFixed(1)}%; stock cannot run it)`);
   }
   const tr = report.transform;
   lines.push(`transform on ${(tr.bytes / 1048576).toFixed(1)} MB (${tr.toolchain} -O0 output, padded): patch ${tr.patch_s.median.toFixed(3)} s ` +
