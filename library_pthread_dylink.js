@@ -42,6 +42,8 @@ if (pthreadDylinkLinkProblem()) {
 });
 
 // A library's symbols are only emitted when something depends on them; nothing in emscripten
-// depends on ours, so ask for it.
-DEFAULT_LIBRARY_FUNCS_TO_INCLUDE.push('$pthreadDylink');
+// depends on ours, so ask for it. Through extraLibraryFuncs where it exists (3.1.3x+): emcc reads
+// that list back to export the native functions our symbol needs (malloc, free), which a
+// -sMAIN_MODULE=2 link otherwise leaves out ("undefined symbol: malloc (referenced by $pthreadDylink)").
+(typeof extraLibraryFuncs != 'undefined' ? extraLibraryFuncs : DEFAULT_LIBRARY_FUNCS_TO_INCLUDE).push('$pthreadDylink');
 }

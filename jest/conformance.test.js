@@ -76,6 +76,8 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
       };
       results.set(key, full);
       rows.push(full);
+      // Progress as it happens (Jest shows console output only at the end of a file).
+      process.stderr.write(`[conformance ${rows.length}] ${toolchain} ${job.scenario.id} ${job.mode} ${full.variant}: ${row.result} (${row.seconds.toFixed(1)} s)\n`);
     });
   }, 40 * 60 * 1000);
 

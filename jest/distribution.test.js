@@ -136,3 +136,19 @@ endforeach()
     }
   }, 15 * 60 * 1000);
 });
+
+// MAIN_MODULE=2 links only the native functions something asks for; the runtime's own needs
+// (malloc, free) must reach emcc through extraLibraryFuncs. Found by emscripten's
+// test_pthread_dylink_basics: "undefined symbol: malloc (referenced by $pthreadDylink)".
+describe.each(supported)('the library in a -sMAIN_MODULE=2 link (%s)', (toolchain) => {
+  test('links, and the output carries the runtime and exports malloc for it', async () => {
+    const dir = path.join(c.OUT, '..', 'mm2-link', toolchain);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'main.c'), '#include <dlfcn.h>\nint main(void) { return dlopen("x.so", RTLD_NOW) != 0; }\n');
+    await em(toolchain, dir, ['emcc', '-O2', '-pthread', '-sMAIN_MODULE=2', 'main.c', `--js-library=${path.join(c.REPO, 'library_pthread_dylink.js')}`, '-o', 'main.js'], 'MAIN_MODULE=2 link');
+    const js = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
+    expect(js).toContain('pthreadDylink.install(');
+    expect(js).toMatch(/\b_malloc\b/);
+  }, 5 * 60 * 1000);
+});
