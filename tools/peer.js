@@ -1,0 +1,204 @@
+'use strict';
+// The peer suite: emscripten's own pthreads + dynamic-linking tests, run by emscripten's own
+// test/runner.py inside each toolchain root (tools/setup prepares the tree), once on stock
+// emscripten and once with the plugin in every link: tools/peer-python, as EMSDK_PYTHON, adds
+// --js-library to each emcc/em++ link (side-module links emit no JS, so the library only acts on
+// main modules). Nothing of emscripten's is edited.
+//   npm run peer            the full selection, plus test_pthread_dlopen_many 20 times per mode
+//   npm run peer -- --fast  the subset npm test runs (jest/peer.test.js)
+// Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}.
+const fs = require('fs');
+const path = require('path');
+const c = require('./conformance');
+const { pluginRefused } = require('../jest/expectations');
+
+const PEER_DIR = '/var/lib/pthread-dylink/emscripten-peer';
+const OUT = path.join(c.REPO, 'build', 'peer');
+const EM = path.join(c.REPO, 'tools', 'em');
+const LIBRARY = path.join(c.REPO, 'library_pthread_dylink.js');
+
+// Known flaky upstream (emscripten issue #18844, "function table mirror is out of date"): run
+// separately, many times, and reported as a failure rate per mode.
+const FLAKY = 'core0.test_pthread_dlopen_many';
+const FULL = [
+  'core0.test_pthread_dylink*', 'core0.test_pthread_dlopen*', 'core0.test_pthread_dlsym*',
+  'core2.test_pthread_dylink*', 'core2.test_pthread_dlopen*', 'core2.test_pthread_dlsym*',
+  'other.test_dylink_pthread*',
+  `skip:${FLAKY}`, 'skip:core2.test_pthread_dlopen_many',
+];
+const FAST = ['core0.test_pthread_dylink_basics', 'core0.test_pthread_dlopen', 'core0.test_pthread_dlsym',
+  'core2.test_pthread_dlsym', 'other.test_dylink_pthread_static_data'];
+// Per mode: environment for the runner (kept by tools/em: PTHREAD_DYLINK_*) and a prefix for its command.
+const MODES = {
+  stock: { env: {}, prefix: '' },
+  plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')} ` },
+};
+
+function supportedToolchains() {
+  return c.installedToolchains().filter((t) => !pluginRefused[t]);
+}
+
+// Sequential runner output: `test_x (test_core.core0.test_x) ... ` then whatever the test printed
+// (compiler errors, node's stack), then its verdict: `ok (3.14s)`, `FAIL`, `ERROR`, `skipped '…'`,
+// on the same line when nothing was printed. 6.x prefixes `[3/24] ` (or `[3/24-1] `). Everything
+// is listed again at the end; callers keep the first record of each test.
+const START = /^(?:\[\d+\/\d+(?:-\d+)?\] )?(test_\w+) \(test_\w+\.(\w+)\.test_\w+\) \.\.\. ?(.*)$/;
+const VERDICT = /^(ok|FAIL|ERROR|skipped|expected failure|unexpected success)(?: '([^']*)')?(?: \(([\d.]+)s\))?\s*$/;
+const WHY = /^(FileNotFoundError|AssertionError|[\w.]*Error\b|emcc: error|error:|wasm-ld[\w-]*: error|Aborted|RuntimeError)/;
+
+// times (optional): when each line arrived, in ms; used where the runner prints no durations (6.x).
+function parse(output, times = null) {
+  const results = [];
+  let current = null;
+  let at = 0;
+  const finish = (v, lines) => {
+    const trimmed = lines.map((l) => l.trim()).filter(Boolean);
+    const why = trimmed.find((l) => WHY.test(l));
+    const failed = !['ok', 'skipped'].includes(v[1]);
+    results.push({
+      test: current.test,
+      result: v[1] === 'ok' ? 'pass' : v[1] === 'skipped' ? 'skipped' : 'fail',
+      note: v[2] || '',
+      seconds: v[3] ? Number(v[3]) : times ? Math.round(times[at] - current.startedAt) / 1000 : null,
+      reason: failed ? (why || trimmed.pop() || '').slice(0, 300) : '',
+    });
+    current = null;
+  };
+  const lines = output.split('\n');
+  for (at = 0; at < lines.length; at++) {
+    const line = lines[at];
+    const start = line.match(START);
+    if (start) {
+      current = { test: `${start[2]}.${start[1]}`, lines: [], startedAt: times ? times[at] : 0 };
+      const v = start[3].match(VERDICT);
+      if (v) finish(v, []);
+      else if (start[3]) current.lines.push(start[3]);
+      continue;
+    }
+    if (!current) continue;
+    const v = line.match(VERDICT);
+    if (v) finish(v, current.lines);
+    else current.lines.push(line);
+  }
+  return results;
+}
+
+async function runner(toolchain, mode, selectors, extraArgs = []) {
+  const env = { ...process.env, ...MODES[mode] };
+  const quoted = [...extraArgs, ...selectors].map((s) => `'${s}'`).join(' ');
+  const r = await runWithEnv(EM, [toolchain, 'sh', '-c', `cd ${PEER_DIR} && python3 test/runner.py --cores 1 ${quoted} 2>&1`], env);
+  const results = parse(r.stdout, r.times);
+  if (!results.length) {
+    const missing = /can't cd|No such file or directory: 'test\/runner.py'|can't open file/.test(r.stdout);
+    throw new Error(missing ? `emscripten's test tree is missing in the ${toolchain} root: run \`npm run setup\``
+      : `emscripten's test runner printed no results on ${toolchain} (${mode}):\n${r.stdout.slice(-2000)}`);
+  }
+  return { results, output: r.stdout };
+}
+
+// Also notes when each line arrived (times[i] for line i), to time tests the runner does not time.
+function runWithEnv(cmd, args, env) {
+  const { spawn } = require('child_process');
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: c.REPO, env });
+    let stdout = '';
+    const times = [Date.now()];
+    const take = (d) => {
+      const text = String(d);
+      stdout += text;
+      for (const ch of text) if (ch === '\n') times.push(Date.now());
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => resolve({ code, stdout, times }));
+  });
+}
+
+// A plugin mode that silently did not apply the plugin would pass everything: link one program
+// through the tree's emcc the way the runner does, and look for the runtime in the output.
+async function runtimeLinkedIn(toolchain, mode) {
+  const dir = path.join(OUT, 'probe', toolchain, mode);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+  fs.rmSync(path.join(dir, 'main.js'), { force: true });
+  const env = { ...process.env, ...MODES[mode].env };
+  const r = await runWithEnv(EM, [toolchain, 'sh', '-c',
+    `cd ${dir} && ${MODES[mode].prefix}${PEER_DIR}/emcc -pthread -sMAIN_MODULE=2 main.c -o main.js 2>&1`], env);
+  if (!fs.existsSync(path.join(dir, 'main.js'))) throw new Error(`[peer] probe link failed on ${toolchain} (${mode}):\n${r.stdout.slice(-1500)}`);
+  return fs.readFileSync(path.join(dir, 'main.js'), 'utf8').includes('pthreadDylink.install(');
+}
+
+// One row per test and mode (the first result line of each test: the one with its time).
+async function suite(toolchain, selectors) {
+  const rows = [];
+  for (const mode of Object.keys(MODES)) {
+    const linked = await runtimeLinkedIn(toolchain, mode);
+    if (linked !== (mode === 'plugin')) {
+      throw new Error(`[peer] ${toolchain} ${mode}: a probe link ${linked ? 'carries' : 'lacks'} the runtime; the mode is not what it says`);
+    }
+    process.stderr.write(`[peer] ${toolchain} ${mode}: ${selectors.filter((s) => !s.startsWith('skip:')).join(' ')}\n`);
+    const { results } = await runner(toolchain, mode, selectors);
+    const seen = new Set();
+    for (const r of results) {
+      if (seen.has(r.test)) continue;
+      seen.add(r.test);
+      rows.push({ toolchain, test: r.test, mode, result: r.result, seconds: r.seconds, reason: r.result === 'fail' ? r.reason : r.note });
+    }
+  }
+  return rows;
+}
+
+async function flakeRate(toolchain, runs) {
+  const rates = [];
+  for (const mode of Object.keys(MODES)) {
+    process.stderr.write(`[peer] ${toolchain} ${mode}: ${FLAKY} x${runs}\n`);
+    const { results } = await runner(toolchain, mode, [FLAKY], ['--repeat', String(runs)]);
+    // The summary at the end lists the runs again: count the first `runs` records.
+    const counted = results.filter((r) => r.test === FLAKY).slice(0, runs);
+    const failures = counted.filter((r) => r.result === 'fail').length;
+    rates.push({ toolchain, test: FLAKY, mode, runs: counted.length, failures, rate: counted.length ? failures / counted.length : null, reason: counted.find((r) => r.result === 'fail')?.reason || '' });
+  }
+  return rates;
+}
+
+// Tests that pass on stock but not with the plugin.
+function regressions(rows) {
+  const byKey = new Map(rows.map((r) => [`${r.toolchain}|${r.test}|${r.mode}`, r]));
+  return rows.filter((r) => r.mode === 'stock' && r.result === 'pass')
+    .map((r) => byKey.get(`${r.toolchain}|${r.test}|plugin`) || { ...r, mode: 'plugin', result: 'missing' })
+    .filter((p) => p.result !== 'pass');
+}
+
+async function run({ fast = false, flakyRuns = 20, toolchains = supportedToolchains() } = {}) {
+  const rows = [];
+  const flaky = [];
+  for (const t of toolchains) {
+    rows.push(...await suite(t, fast ? FAST : FULL));
+    if (!fast) flaky.push(...await flakeRate(t, flakyRuns));
+  }
+  const report = { generated: new Date().toISOString(), fast, rows, flaky, regressions: regressions(rows) };
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(path.join(OUT, fast ? 'report-fast.json' : 'report.json'), JSON.stringify(report, null, 2));
+  return report;
+}
+
+function table(report) {
+  const lines = report.rows.filter((r) => r.mode === 'stock').map((s) => {
+    const p = report.rows.find((r) => r.toolchain === s.toolchain && r.test === s.test && r.mode === 'plugin');
+    const why = s.result === 'fail' ? `  (stock: ${s.reason})` : p && p.result === 'fail' ? `  (plugin: ${p.reason})` : '';
+    return `${s.toolchain.padEnd(7)} ${s.test.padEnd(50)} stock ${s.result.padEnd(7)} plugin ${(p ? p.result : 'missing').padEnd(7)}${why}`.slice(0, 240);
+  });
+  for (const f of report.flaky) lines.push(`${f.toolchain.padEnd(7)} ${f.test} ${f.mode}: ${f.failures}/${f.runs} failed${f.reason ? ` (${f.reason.slice(0, 120)})` : ''}`);
+  lines.push(`regressions (pass on stock, not with the plugin): ${report.regressions.length}`);
+  return lines.join('\n');
+}
+
+module.exports = { run, table, parse, regressions, FAST, FULL, FLAKY };
+
+if (require.main === module) {
+  const fast = process.argv.includes('--fast');
+  run({ fast }).then((report) => {
+    process.stdout.write(`${table(report)}\nreport: build/peer/${fast ? 'report-fast.json' : 'report.json'}\n`);
+    process.exitCode = report.regressions.length ? 1 : 0;
+  }).catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exitCode = 2; });
+}
