@@ -19,6 +19,7 @@ const { main: cli } = require('../tools/cli.mjs');
 const KINDS = {
   'mm1-O2': { flags: ['-O2', '-pthread', '-sMAIN_MODULE=1'], patchable: true },
   'mm1-O0': { flags: ['-O0', '-pthread', '-sMAIN_MODULE=1', '-sASSERTIONS=1'], patchable: true },
+  'mm1-O3': { flags: ['-O3', '-pthread', '-sMAIN_MODULE=1'], patchable: true },
   'mm2-O2-es6': { flags: ['-O2', '-pthread', '-sMAIN_MODULE=2', '-sMODULARIZE', '-sEXPORT_ES6'], patchable: true, out: 'main.mjs' },
   'no-pthread': { flags: ['-O2', '-sMAIN_MODULE=1'], refusal: /no pthreads \(-pthread\): there is only one function table, so the plugin is not needed/ },
   'no-main-module': { flags: ['-O2', '-pthread'], refusal: /not a MAIN_MODULE \(no dynamic linking\), so the plugin is not needed/ },
@@ -133,6 +134,25 @@ describe('inputs it must refuse, leaving the bytes as they were', () => {
     expect(errs.join('')).toMatch(/nope\.js: not patched: cannot read .*nope\.js: no such file/);
   });
 
+  test('a file patched by the first, unversioned tool: refused, since its block has no end to cut at', () => {
+    const file = path.join(dir, 'main.js');
+    const patched = patchText(fs.readFileSync(patchable(), 'utf8'), RUNTIME, '0.2.0').text;
+    fs.writeFileSync(file, patched
+      .replace('/* pthread-dylink 0.2.0 runtime (added after linking by `pthread-dylink patch`) */', '/* pthread-dylink runtime (added after linking by `pthread-dylink patch`) */')
+      .replace('/* end of the pthread-dylink runtime */\n', ''));
+    refuses(file, /patched by an older pthread-dylink \(before 0\.2\.0\) whose block cannot be replaced safely/);
+  });
+
+  test('a file patched by another version gets its block replaced, as if patched afresh', () => {
+    const original = fs.readFileSync(patchable(), 'utf8');
+    const old = patchText(original, RUNTIME, '0.1.9').text;
+    const upgraded = patchText(old, RUNTIME, '0.2.0');
+    expect(upgraded.status).toBe('patched');
+    expect(upgraded.summary).toMatch(/^replaced the runtime of pthread-dylink 0\.1\.9 with 0\.2\.0; added the runtime after offset/);
+    expect(upgraded.text).toBe(patchText(original, RUNTIME, '0.2.0').text);
+    expect(patchText(upgraded.text, RUNTIME, '0.2.0').status).toBe('already');
+  });
+
   test('check reports without writing, for each state', () => {
     const file = path.join(dir, 'main.js');
     fs.copyFileSync(patchable(), file);
@@ -142,6 +162,8 @@ describe('inputs it must refuse, leaving the bytes as they were', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(patchFile(file, RUNTIME).status).toBe('patched');
     expect(say(['check', file])).toEqual([0, `${file}: patched\n`]);
+    fs.writeFileSync(file, patchText(before.toString(), RUNTIME, '0.1.9').text);
+    expect(say(['check', file])).toEqual([0, `${file}: patched by pthread-dylink 0.1.9 (this is dev: \`patch\` replaces it)\n`]);
     fs.writeFileSync(file, 'console.log(1)\n');
     expect(say(['check', file])[0]).toBe(1);
   });

@@ -3,25 +3,32 @@
 //   const { patchFile, checkFile } = require('pthread-dylink').transform();
 //   patchFile('build/app.js')   → { status: 'patched' | 'already', summary }; throws Unpatchable
 //   checkFile('build/app.js')   → 'patched' | 'linked' | 'unpatched' (patchable); throws Unpatchable
-import { patchFile as patchWith, patchText as patchTextWith, readInput, status, Unpatchable } from './transform/patch.mjs';
+import { patchedBy, patchFile as patchWith, patchText as patchTextWith, readInput, status, Unpatchable } from './transform/patch.mjs';
 
-/* global __PTHREAD_DYLINK_RUNTIME__ */
+/* global __PTHREAD_DYLINK_RUNTIME__, __PTHREAD_DYLINK_VERSION__ */
 export const RUNTIME = typeof __PTHREAD_DYLINK_RUNTIME__ === 'string' ? __PTHREAD_DYLINK_RUNTIME__ : null;
+// Written into the block `patch` adds, so a later version can replace it.
+export const VERSION = typeof __PTHREAD_DYLINK_VERSION__ === 'string' ? __PTHREAD_DYLINK_VERSION__ : 'dev';
 
 export { Unpatchable, status };
 
 export function patchFile(file) {
-  const { status: s, summary } = patchWith(file, runtime());
+  const { status: s, summary } = patchWith(file, runtime(), { version: VERSION });
   return { status: s, summary };
 }
 
 export function patchText(text) {
-  return patchTextWith(text, runtime());
+  return patchTextWith(text, runtime(), VERSION);
 }
 
+// 'linked', 'unpatched' (and patchable), 'patched', or 'patched by pthread-dylink X (…)' when
+// another version's block is there. Throws Unpatchable when `patch` would refuse.
 export function checkFile(file) {
-  const s = status(readInput(file));
-  if (s === 'unpatched') patchWith(file, runtime(), { check: true }); // throws if it could not be patched
+  const text = readInput(file);
+  const s = status(text);
+  if (s !== 'linked') patchWith(file, runtime(), { check: true, version: VERSION }); // throws if it could not be patched
+  const by = patchedBy(text);
+  if (s === 'patched' && by !== VERSION) return `patched by pthread-dylink ${by} (this is ${VERSION}: \`patch\` replaces it)`;
   return s;
 }
 

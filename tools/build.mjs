@@ -74,7 +74,11 @@ async function main(args) {
   }
   // Both carry the runtime and acorn: they run with no node_modules (inside a build container, or
   // as emcc's --js-transform in a toolchain root).
-  const runtimeDefine = { __PTHREAD_DYLINK_RUNTIME__: JSON.stringify(await buildRuntimeExpression()) };
+  const { version } = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  const runtimeDefine = {
+    __PTHREAD_DYLINK_RUNTIME__: JSON.stringify(await buildRuntimeExpression()),
+    __PTHREAD_DYLINK_VERSION__: JSON.stringify(version),
+  };
   const programs = [
     { entry: 'tools/cli.mjs', outfile: 'dist/cli.js', banner: '#!/usr/bin/env node', define: { __PTHREAD_DYLINK_CLI_ENTRY__: 'true' } },
     { entry: 'tools/api.mjs', outfile: 'dist/transform.js', banner: '', define: {} },

@@ -11,30 +11,61 @@ export { Unpatchable };
 
 // Present in every file that carries the runtime, by either route.
 export const RUNTIME_MARKER = 'pthreadDylink.install(';
-const BEGIN = '/* pthread-dylink runtime (added after linking by `pthread-dylink patch`) */';
+// The block `patch` adds, between these two comments; BEGIN names the tool's version so a newer
+// tool can replace an older block. (Emscripten's minifier drops comments: output patched inside
+// the link by --js-transform and then minified reads as 'linked'.)
+const BEGIN = /\/\* pthread-dylink (\S+) runtime \(added after linking by `pthread-dylink patch`\) \*\//;
+const END = '/* end of the pthread-dylink runtime */';
+// The first tool's block: no version, no end marker. Its extent cannot be known for sure.
+const BEGIN_UNVERSIONED = '/* pthread-dylink runtime (added after linking by `pthread-dylink patch`) */';
+
+function begin(version) {
+  return `/* pthread-dylink ${version} runtime (added after linking by \`pthread-dylink patch\`) */`;
+}
+
+// Which pthread-dylink version's block the text carries: a version, 'unversioned' (the first
+// tool's format) or null.
+export function patchedBy(text) {
+  const m = text.match(BEGIN);
+  if (m) return m[1];
+  return text.includes(BEGIN_UNVERSIONED) ? 'unversioned' : null;
+}
 
 export function status(text) {
-  if (text.includes(RUNTIME_MARKER)) return text.includes(BEGIN) ? 'patched' : 'linked';
-  return 'unpatched';
+  if (!text.includes(RUNTIME_MARKER)) return 'unpatched';
+  return BEGIN.test(text) || text.includes(BEGIN_UNVERSIONED) ? 'patched' : 'linked';
 }
 
 // Returns { status, text, summary }. Throws Unpatchable (text untouched) when it cannot.
-export function patchText(text, runtimeExpression) {
+// version: this tool's version, written into the block it adds.
+export function patchText(text, runtimeExpression, version = 'dev') {
   const before = status(text);
-  if (before !== 'unpatched') {
-    return {
-      status: 'already',
-      text,
-      summary: before === 'linked' ? 'the runtime is already linked in (--js-library); nothing to do'
-        : 'already patched; nothing to do',
-    };
+  if (before === 'linked') {
+    return { status: 'already', text, summary: 'the runtime is already linked in (--js-library); nothing to do' };
+  }
+  if (before === 'patched') {
+    if (text.includes(BEGIN_UNVERSIONED)) {
+      throw new Unpatchable('patched by an older pthread-dylink (before 0.2.0) whose block cannot be replaced safely: ' +
+        'patch the build output as emscripten wrote it (relink, or restore the unpatched file)');
+    }
+    const m = text.match(BEGIN);
+    if (m[1] === version) return { status: 'already', text, summary: 'already patched; nothing to do' };
+    // Another version's block: take it out whole (it must end where it says), then patch afresh.
+    const start = text.lastIndexOf('\n', m.index);
+    const end = text.indexOf(END, m.index);
+    if (start === -1 || end === -1) {
+      throw new Unpatchable(`patched by pthread-dylink ${m[1]}, but its block has no end marker: restore the unpatched file and patch again`);
+    }
+    const unpatched = text.slice(0, start) + text.slice(end + END.length + 1);
+    const fresh = patchText(unpatched, runtimeExpression, version);
+    return { ...fresh, summary: `replaced the runtime of pthread-dylink ${m[1]} with ${version}; ${fresh.summary}` };
   }
   const { dso, insertAt, wraps } = findAnchors(text);
-  const snippet = `\n${BEGIN}\nvar pthreadDylink = ${runtimeExpression};\n${installCall({
+  const snippet = `\n${begin(version)}\nvar pthreadDylink = ${runtimeExpression};\n${installCall({
     version: 'null',
     shape: "'dlsync'",
     dso: Object.fromEntries(Object.entries(dso).map(([k, v]) => [k, String(v)])),
-  }, wraps)}\n`;
+  }, wraps)}\n${END}\n`;
   // What we add must parse on its own; what we add it to was checked statement by statement.
   acorn.parse(snippet, { ecmaVersion: 'latest', sourceType: 'script' });
   return {
@@ -53,9 +84,9 @@ export function readInput(file) {
 }
 
 // Patch a file in place, atomically (write beside it, then rename). check: report only.
-export function patchFile(file, runtimeExpression, { check = false } = {}) {
+export function patchFile(file, runtimeExpression, { check = false, version = 'dev' } = {}) {
   const text = readInput(file);
-  const result = patchText(text, runtimeExpression);
+  const result = patchText(text, runtimeExpression, version);
   if (check || result.status !== 'patched') return result;
   // Renaming over a read-only file would succeed (and root may write anything): keep read-only
   // meaning read-only.
