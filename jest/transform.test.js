@@ -121,6 +121,12 @@ describe('inputs it must refuse, leaving the bytes as they were', () => {
     refuses(file, /anchor not found: var getEmptyTableSlot/);
   });
 
+  test.each([['no-pthread'], ['no-main-module']])('a build the plugin is not needed for (%s), through the CLI', (kind) => {
+    const file = path.join(dir, 'main.js');
+    fs.copyFileSync(built.get(`${toolchains.find(supported)}/${kind}`), file);
+    refuses(file, KINDS[kind].refusal);
+  });
+
   test('a read-only file', () => {
     const file = path.join(dir, 'main.js');
     fs.copyFileSync(patchable(), file);
