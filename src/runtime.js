@@ -174,9 +174,15 @@ export function install(em, original) {
   let planner = null;
   const appliedWasmNotes = [];
   function invokeEntryPoint(ptr, arg) {
-    em.dlsyncSelf();
     const o = slotOps();
     planner ??= new GapSlotPlanner(o.threadId);
+    o.state.catchUp();
+    // Nothing noted since the last start and no verify mode: emscripten's own start, untouched
+    // (one shared-memory read for the log, one for the flag).
+    const work = planner.hasWork(o.state.slotNotes);
+    const verifying = o.state.verifying;
+    if (!work && !verifying) return original.invokeEntryPoint(ptr, arg);
+    em.dlsyncSelf();
     o.state.catchUp();
     if (planner.hasWork(o.state.slotNotes)) {
       const table = o.table();
@@ -188,7 +194,7 @@ export function install(em, original) {
         if (note.fp) appliedWasmNotes.push(note);
       }
     }
-    if (o.state.verifying) o.verify([...o.replayed, ...appliedWasmNotes]);
+    if (verifying) o.verify([...o.replayed, ...appliedWasmNotes]);
     return original.invokeEntryPoint(ptr, arg);
   }
 
