@@ -1,7 +1,7 @@
 'use strict';
 // The default (bounded) randomized stress run, tools/stress.js: on every supported toolchain the
 // plugin mis-resolves nothing, and stock mis-resolves something under the same seeds (the control).
-// `npm run stress -- --long` runs until 100,000 checked calls per toolchain and mode.
+// `npm run stress -- --long` runs until 100,000 checked calls per toolchain with the plugin.
 const stress = require('../tools/stress');
 
 jest.setTimeout(20 * 60 * 1000);
