@@ -114,11 +114,14 @@ export function install(em, original) {
     return original.loadDynamicLibrary(libName, flags, localScope, handle);
   }
 
+  let freshSlot = -1; // the last slot handed out outside any op: addFunction's new entry
   function getEmptyTableSlot() {
     const o = slotOps();
-    // Inside an op slots must be taken in recorded order; a recycled index would differ per thread.
-    if (!o.inOp() && em.freeTableIndexes().length) return em.freeTableIndexes().pop();
-    return o.allocate();
+    if (o.inOp()) return o.allocate();
+    // Outside ops a freed slot may be recycled (inside, slots must be taken in recorded order: a
+    // recycled index would differ per thread).
+    freshSlot = em.freeTableIndexes().length ? em.freeTableIndexes().pop() : o.allocate();
+    return freshSlot;
   }
 
   // dlsym() of a function not yet in the table appends a slot, and C replays that dlsym in every
@@ -140,13 +143,14 @@ export function install(em, original) {
 
   // Gap slots (see gap-slots.js): an entry added outside any module load exists on its own thread
   // only. Write down what it is, so other threads can put the same export there or say why not.
-  const notedHere = new Map(); // slot → function this thread noted (addFunction returns known ones again)
   function addFunction(func, sig) {
+    freshSlot = -1;
     const slot = original.addFunction(func, sig);
     const o = slotOps();
-    // During start-up every thread makes the same entries; inside an op they are replayed.
-    if (!em.runtimeInitialized() || o.inOp() || notedHere.get(slot) === func) return slot;
-    notedHere.set(slot, func);
+    // Only a new entry is a gap slot: addFunction returns the slot of a function already in the
+    // table (a module's export got one as the module loaded), and inside an op, or during
+    // start-up, every thread makes the same entries anyway.
+    if (slot !== freshSlot || !em.runtimeInitialized() || o.inOp()) return slot;
     // A wasm function goes into the table as itself; a JS one as a wrapper.
     const inTable = o.table().get(slot);
     if (inTable !== func) {
@@ -163,7 +167,6 @@ export function install(em, original) {
 
   function removeFunction(index) {
     original.removeFunction(index);
-    notedHere.delete(index);
     if (em.runtimeInitialized()) slotOps().note({ key: `slot:${index}`, note: 'freed', slot: index, label: 'a slot freed with removeFunction' });
   }
 
