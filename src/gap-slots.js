@@ -75,6 +75,11 @@ export function slotId(func) {
   return func === null || func === undefined ? null : String(func.name);
 }
 
+// A slot id in words, for messages.
+export function describeId(id) {
+  return id === null ? 'nothing' : `wasm function #${id}`;
+}
+
 // expected: [[slot, id], ...] as the recording thread saw them; idAt(slot) → this thread's id.
 // The first slot whose id differs, as { slot, expected, actual }, or null.
 export function firstMismatch(expected, idAt) {

@@ -2,7 +2,7 @@
 // It owns no emscripten code: install() receives emscripten's functions and returns wrappers,
 // which the library's __postset assigns back to emscripten's own variables.
 import { SharedState } from './shared-state.js';
-import { GapSlotPlanner, exportOf, slotId } from './gap-slots.js';
+import { GapSlotPlanner, describeId, exportOf, slotId } from './gap-slots.js';
 import { SlotOps, whenSettled } from './slot-ops.js';
 import { CARRIER_KEY, SHAPES, shapeFor } from './versions.js';
 
@@ -44,7 +44,7 @@ export function install(em, original) {
       state,
       threadId: id,
       threadName: em.isWorker ? `worker thread #${id}` : 'the main thread',
-      describe: (i) => describeSlot(em.table(), i),
+      describe: (i) => describeId(slotId(em.table().get(i))),
       initialized: em.runtimeInitialized,
     });
     return ops;
@@ -232,9 +232,4 @@ export function install(em, original) {
     loadWebAssemblyModule, loadDynamicLibrary, getEmptyTableSlot, _dlsym_js, _dlsym_catchup_js, addFunction, removeFunction, invokeEntryPoint,
   };
   return Object.fromEntries(Object.keys(original).map((name) => [name, wrappers[name]]));
-}
-
-function describeSlot(table, i) {
-  const f = table.get(i);
-  return f ? `wasm function #${f.name}` : 'nothing';
 }

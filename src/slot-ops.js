@@ -7,7 +7,7 @@
 // length (the main thread appended JS callbacks, a dlsym, a host hook) hand out different indices
 // for the same function. Recording the indices once and replaying them makes them agree.
 
-import { firstMismatch, slotId } from './gap-slots.js';
+import { describeId, firstMismatch, slotId } from './gap-slots.js';
 
 export class TableMismatch extends Error {}
 
@@ -56,9 +56,11 @@ export class SlotOps {
       op.end = Math.max(this.table().length, start);
       this.state.raiseCounter(op.end);
       if (typeof key === 'function') op.key = key();
-      if (op.key !== null && this.state.verifying) op.fp = this.fingerprint(op);
-      if (op.key !== null) this.state.append(op);
-      if (op.key !== null) this.done.add(op.key);
+      if (op.key !== null) {
+        if (this.state.verifying) op.fp = this.fingerprint(op);
+        this.state.append(op);
+        this.done.add(op.key);
+      }
       if (tookLock) this.state.unlock(this.threadId);
     };
     return this.around(() => body(op), finish, () => { this.pop(op); if (tookLock) this.state.unlock(this.threadId); });
@@ -169,10 +171,15 @@ export class SlotOps {
 
   // Verify mode: what the recording thread had in each slot the op wrote, as [[slot, id], ...].
   fingerprint(op) {
-    const table = this.table();
     const slots = new Set(op.slots);
     for (let i = op.start; i < op.end; i++) slots.add(i);
-    return [...slots].sort((a, b) => a - b).map((i) => [i, slotId(i < table.length ? table.get(i) : null)]);
+    return [...slots].sort((a, b) => a - b).map((i) => [i, this.slotIdAt(i)]);
+  }
+
+  // What slot i of this thread's table holds, as a slot id (null past its end).
+  slotIdAt(i) {
+    const table = this.table();
+    return slotId(i < table.length ? table.get(i) : null);
   }
 
   // Verify mode: check this thread's table against what the recording threads saw, for `ops`
@@ -180,11 +187,9 @@ export class SlotOps {
   // module loaded from JS on one thread only). Throws on the first slot that differs, naming it,
   // what put it there and both sides.
   verify(ops) {
-    const table = this.table();
-    const idAt = (i) => slotId(i < table.length ? table.get(i) : null);
     for (const op of ops) {
       if (!op.fp || op.threadId === this.threadId) continue;
-      const bad = firstMismatch(op.fp, idAt);
+      const bad = firstMismatch(op.fp, (i) => this.slotIdAt(i));
       if (bad) {
         throw new TableMismatch(`pthread-dylink verify: table slot ${bad.slot} differs between threads: ${op.thread} ` +
           `has ${describeId(bad.expected)} there (${op.label}), ${this.threadName} has ${describeId(bad.actual)}`);
@@ -208,8 +213,4 @@ export class SlotOps {
     }
     return whenSettled(result, (v) => { finish(); return v; }, fail);
   }
-}
-
-function describeId(id) {
-  return id === null ? 'nothing' : `wasm function #${id}`;
 }
