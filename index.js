@@ -15,7 +15,7 @@ module.exports = {
   // The CMake helper: include(<cmakeModule>) then target_link_pthread_dylink(<target>).
   cmakeModule: path.join(__dirname, 'cmake', 'PthreadDylink.cmake'),
   linkFlags: () => [`--js-library=${jsLibrary}`],
-  jsTransformFlag: () => `--js-transform=node ${/^[\w@%+=:,./-]+$/.test(cli) ? cli : `'${cli.replace(/'/g, "'\\''")}'`} patch`,
+  jsTransformFlag: () => require('./dist/transform.js').jsTransformFlag(cli),
   // { patchFile, patchText, checkFile, status, Unpatchable } with the runtime built in.
   transform: () => require('./dist/transform.js'),
 };

@@ -32,6 +32,13 @@ export function checkFile(file) {
   return s;
 }
 
+// The emcc flag that runs `cli patch` inside the link (emcc splits its value with shlex, so the
+// path is quoted as one shell word when it needs to be).
+export function jsTransformFlag(cliPath) {
+  const word = /^[\w@%+=:,./-]+$/.test(cliPath) ? cliPath : `'${cliPath.replace(/'/g, "'\\''")}'`;
+  return `--js-transform=node ${word} patch`;
+}
+
 function runtime() {
   if (!RUNTIME) throw new Error('pthread-dylink: the transform runs from the bundle (dist/); run `npm run build`');
   return RUNTIME;

@@ -5,7 +5,7 @@
 //   pthread-dylink check FILE.js         report: patched | linked | unpatched | unpatchable (writes nothing)
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkFile, patchFile, Unpatchable } from './api.mjs';
+import { checkFile, jsTransformFlag, patchFile, Unpatchable } from './api.mjs';
 
 const USAGE = 'usage: pthread-dylink flags [--js-transform] | patch FILE.js | check FILE.js\n';
 
@@ -13,11 +13,6 @@ function packageRoot() {
   // dist/cli.js sits one level below the package root; npm runs it through a symlink in
   // node_modules/.bin, so resolve that first.
   return path.resolve(path.dirname(fs.realpathSync(process.argv[1])), '..');
-}
-
-// A path as one shell word (emcc splits --js-transform's value with shlex).
-function shellWord(s) {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 export function main(argv, out = process.stdout, errOut = process.stderr) {
@@ -29,7 +24,7 @@ export function main(argv, out = process.stdout, errOut = process.stderr) {
   if (cmd === 'flags' && args.length === 1 && args[0] === '--js-transform') {
     // emcc runs `<value> <file.js>` on its output before optimizing it: the post-link route
     // without an extra build step. `node` is the node emcc itself finds on PATH.
-    out.write(`--js-transform=node ${shellWord(path.join(packageRoot(), 'dist', 'cli.js'))} patch\n`);
+    out.write(`${jsTransformFlag(path.join(packageRoot(), 'dist', 'cli.js'))}\n`);
     return 0;
   }
   const [file, ...rest] = args;

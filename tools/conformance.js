@@ -128,7 +128,7 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const pluginFiles = { plugin: [LIBRARY], jstransform: [PATCH_CLI] }[mode] || [];
   const modeFlags = {
     plugin: [`--js-library=${LIBRARY}`],
-    jstransform: [`--js-transform=node ${PATCH_CLI} patch`],
+    jstransform: [require('../index.js').jsTransformFlag()], // the flag users get: runs PATCH_CLI
   }[mode] || [];
   const preJs = scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [];
   const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario });
@@ -255,4 +255,5 @@ async function pool(items, limit, fn) {
 module.exports = {
   REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS,
   installedToolchains, listScenarios, buildScenario, runScenario, pool, variantName, run,
+  emcc, hashFiles, fresh, stamp,
 };

@@ -6,7 +6,6 @@
 //   node tools/stress.js --long       with the plugin, seeds until 100,000 checked calls per toolchain
 //   node tools/stress.js --seed 17    one seed (to reproduce a report's failure)
 // Writes build/stress/report.json.
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const c = require('./conformance');
@@ -18,25 +17,19 @@ const EM = path.join(c.REPO, 'tools', 'em');
 const MODULES = 8;
 const FLAGS = ['-O2', '-pthread', '-D_GNU_SOURCE'];
 
-async function emcc(toolchain, args) {
-  const r = await c.run(EM, [toolchain, 'emcc', ...FLAGS, ...args], { cwd: c.REPO });
-  if (r.code !== 0) throw new Error(`stress build failed on ${toolchain}: emcc ${args.join(' ')}\n${(r.stderr + r.stdout).slice(-1500)}`);
-}
+const emcc = (toolchain, args) => c.emcc(toolchain, [...FLAGS, ...args], c.REPO);
 
 // Side modules once per toolchain, a main per mode; rebuilt when a source or the library changes.
 async function build(toolchain) {
   const sources = ['side.c', 'main.c'].map((f) => path.join(SRC, f));
   const harness = path.join(c.REPO, 'cpp-tests', 'harness', 'pd_check.h');
   const library = path.join(c.REPO, 'library_pthread_dylink.js');
-  const h = crypto.createHash('sha256');
-  for (const f of [...sources, harness, library]) h.update(fs.readFileSync(f));
-  const key = h.digest('hex').slice(0, 16);
+  const key = c.hashFiles([...sources, harness, library], {});
   const dirs = {};
   for (const mode of ['stock', 'plugin']) {
     const dir = path.join(OUT, toolchain, mode);
     dirs[mode] = dir;
-    const stampFile = path.join(dir, '.build-key');
-    if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === key) continue;
+    if (c.fresh(dir, key)) continue;
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     for (let k = 0; k < MODULES; k++) {
@@ -45,7 +38,7 @@ async function build(toolchain) {
     await emcc(toolchain, [path.join(SRC, 'main.c'), '-sMAIN_MODULE=1', '-sALLOW_TABLE_GROWTH', '-sNODERAWFS', '-sPTHREAD_POOL_SIZE=2',
       '-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$addFunction,$loadDynamicLibrary',
       ...(mode === 'plugin' ? [`--js-library=${library}`] : []), '-o', path.join(dir, 'main.js')]);
-    fs.writeFileSync(stampFile, key);
+    c.stamp(dir, key);
   }
   return dirs;
 }
