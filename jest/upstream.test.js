@@ -1,0 +1,64 @@
+'use strict';
+// The upstream patch (upstream/emscripten-6.0.5.patch): it applies to 6.0.5 as released, and the
+// test it adds in emscripten's style fails on stock 6.0.5 and passes with the patch. (The whole
+// conformance suite runs against the patched tree too: mode upstream-patched in
+// jest/conformance.test.js; emscripten's own runner runs the added test in jest/peer.test.js.)
+const fs = require('fs');
+const path = require('path');
+const c = require('../tools/conformance');
+
+const UPSTREAM = path.join(c.REPO, 'tools', 'upstream');
+const TEST_DIR = 'test/core/pthread';
+const NAME = 'test_pthread_dlopen_table_gap';
+const installed = c.installedToolchains().includes(c.UPSTREAM_TOOLCHAIN);
+
+jest.setTimeout(10 * 60 * 1000);
+
+(installed ? describe : describe.skip)(`upstream patch on ${c.UPSTREAM_TOOLCHAIN}`, () => {
+  let tree;
+  beforeAll(async () => {
+    const r = await c.run(UPSTREAM, ['prepare']);
+    if (r.code !== 0) throw new Error(`tools/upstream prepare failed:\n${r.stderr}${r.stdout}`);
+    tree = r.stdout.trim();
+  });
+
+  test('applies to the released sources with no fuzz and no offset', async () => {
+    const r = await c.run(UPSTREAM, ['check']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/checking file src\/lib\/libdylink_tablesync\.js/);
+    expect(r.stdout).not.toMatch(/fuzz|offset|FAILED/i);
+  });
+
+  // Built as the test method in test_core.py builds it (build_dlfcn_lib + prep_dlfcn_main).
+  async function buildAndRun(mode) {
+    const dir = path.join(c.OUT, '..', 'upstream', mode);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const rootTree = path.join('/opt/pthread-dylink/roots/sid', tree, TEST_DIR);
+    for (const f of [`${NAME}.c`, `${NAME}_side.c`, `${NAME}.out`]) fs.copyFileSync(path.join(rootTree, f), path.join(dir, f));
+    const emscriptenDir = mode === 'patched' ? tree : undefined;
+    const common = ['-Wno-experimental', '-pthread'];
+    await c.emcc(c.UPSTREAM_TOOLCHAIN, [...common, '-sSIDE_MODULE', `${NAME}_side.c`, '-o', 'libside.so'], dir, emscriptenDir);
+    await c.emcc(c.UPSTREAM_TOOLCHAIN, [...common, `${NAME}.c`, 'libside.so', '-sMAIN_MODULE=2', '-sNO_AUTOLOAD_DYLIBS',
+      '-sEXIT_RUNTIME', '-sALLOW_TABLE_GROWTH', '-sPTHREAD_POOL_SIZE=1', '-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$addFunction',
+      '-sNODERAWFS', '-o', 'main.js'], dir, emscriptenDir);
+    const r = await c.run(path.join(c.REPO, 'tools', 'em'), [c.UPSTREAM_TOOLCHAIN, 'node', 'main.js'], { cwd: dir, timeoutMs: 60000 });
+    return { ...r, expected: fs.readFileSync(path.join(dir, `${NAME}.out`), 'utf8') };
+  }
+
+  test(`${NAME} prints its expected output with the patch`, async () => {
+    const r = await buildAndRun('patched');
+    expect(r.stdout).toBe(r.expected);
+    expect(r.code).toBe(0);
+  });
+
+  test(`${NAME} fails on stock ${c.UPSTREAM_TOOLCHAIN} (the control: the test bites)`, async () => {
+    const r = await buildAndRun('stock');
+    // The main thread's lines come out right; the worker calls a pointer that is not there.
+    expect(r.stdout).toMatch(/^main: side_func\(\) = 42\n/);
+    expect(r.stdout).not.toBe(r.expected);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/table index is out of bounds|RuntimeError|null function/);
+  });
+});
