@@ -1,5 +1,6 @@
 'use strict';
-// Conformance: every scenario in cpp-tests/ × every installed toolchain × {stock, plugin, postlink, jstransform} × build
+// Conformance: every scenario in cpp-tests/ × every installed toolchain × {stock, plugin, postlink, jstransform,
+// upstream-patched (6.0.5 only: emscripten with upstream/emscripten-6.0.5.patch, no plugin)} × build
 // variants. Writes build/conformance/report.json (one row per run) and asserts each row against
 // jest/expectations.js. Select toolchains with PTHREAD_DYLINK_TOOLCHAINS=6.0.5,3.1.69.
 const fs = require('fs');
@@ -14,7 +15,8 @@ const VARIANTS = [
 ];
 // Toolchains the plugin refuses only need the default build: their stock hangs cost a minute each.
 const variantsFor = (toolchain) => (pluginRefused[toolchain] ? VARIANTS.slice(0, 1) : VARIANTS);
-const MODES = ['stock', 'plugin', 'postlink', 'jstransform'];
+const MODES = ['stock', 'plugin', 'postlink', 'jstransform', 'upstream-patched'];
+const modesFor = (toolchain) => MODES.filter((m) => m !== 'upstream-patched' || toolchain === c.UPSTREAM_TOOLCHAIN);
 // The --js-transform route patches the same text `postlink` patches, only earlier (before
 // emscripten's own minification): one build variant shows it survives that.
 const variantsForMode = (toolchain, mode) => (mode === 'jstransform' ? variantsFor(toolchain).slice(0, 1) : variantsFor(toolchain));
@@ -38,7 +40,7 @@ afterAll(() => {
 });
 
 function printTable(list) {
-  const lines = list.map((r) => `${r.toolchain.padEnd(7)} ${r.scenario.padEnd(3)} ${r.mode.padEnd(7)} ${r.variant.padEnd(11)} ${r.result.padEnd(11)} ${r.expected.padEnd(6)} ${r.detail}`.slice(0, 220));
+  const lines = list.map((r) => `${r.toolchain.padEnd(7)} ${r.scenario.padEnd(3)} ${r.mode.padEnd(16)} ${r.variant.padEnd(11)} ${r.result.padEnd(11)} ${r.expected.padEnd(6)} ${r.detail}`.slice(0, 220));
   process.stdout.write(`\nconformance (${list.length} rows; report: build/conformance/report.json)\n${lines.join('\n')}\n`);
 }
 
@@ -51,7 +53,7 @@ if (toolchains.length === 0) {
 describe.each(toolchains)('toolchain %s', (toolchain) => {
   const jobs = [];
   for (const scenario of scenarios) {
-    for (const mode of MODES) {
+    for (const mode of modesFor(toolchain)) {
       for (const variant of variantsForMode(toolchain, mode)) jobs.push({ toolchain, scenario, mode, variant });
     }
   }

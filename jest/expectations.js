@@ -4,8 +4,9 @@
 // stock rows: every scenario must FAIL on stock emscripten (that proves the test bites), unless
 // listed in stockNotAffected with the measured reason. A stock row that passes otherwise fails
 // the suite as "control did not bite".
-// plugin rows (linked with the library), postlink rows (stock build patched afterwards) and
-// jstransform rows (patched inside the link by emcc --js-transform) must
+// plugin rows (linked with the library), postlink rows (stock build patched afterwards),
+// jstransform rows (patched inside the link by emcc --js-transform) and upstream-patched rows
+// (6.0.5 with upstream/emscripten-6.0.5.patch applied, no plugin) must
 // PASS, unless listed in pluginKnownFailing (then a pass fails the suite too, so the mark gets
 // removed the day it is no longer true).
 

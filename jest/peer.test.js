@@ -35,3 +35,11 @@ test('a regression is a test that passes on stock and not with the plugin', () =
   expect(peer.regressions([row('a', 'stock', 'pass'), row('a', 'plugin', 'fail'), row('b', 'stock', 'fail'), row('b', 'plugin', 'fail'),
     row('c', 'stock', 'pass'), row('c', 'plugin', 'pass')]).map((r) => r.test)).toEqual(['a']);
 });
+
+test('where the upstream patch ran, a test lost there is a regression too, and so is its own test failing', () => {
+  const row = (test, mode, result) => ({ toolchain: '6.0.5', test, mode, result });
+  const rows = [row('a', 'stock', 'pass'), row('a', 'plugin', 'pass'), row('a', 'upstream-patched', 'fail'),
+    row('core0.test_pthread_dlopen_table_gap', 'upstream-patched', 'fail')];
+  expect(peer.regressions(rows).map((r) => `${r.test} ${r.mode}`))
+    .toEqual(['a upstream-patched', 'core0.test_pthread_dlopen_table_gap upstream-patched']);
+});

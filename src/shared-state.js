@@ -14,6 +14,10 @@ const FLAGS = 4;
 const HEADER_BYTES = 32;
 const FLAG_VERIFY = 1;
 export const DEFAULT_CAPACITY = 1 << 20;
+// Made once: a pthread start that has a slot note to read would otherwise spend most of its
+// time constructing these.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export class SharedState {
   constructor(buffer) {
@@ -23,6 +27,7 @@ export class SharedState {
     this.readOffset = 0; // how much of the log this thread has parsed into `ops`
     this.ops = new Map();
     this.slotNotes = []; // every gap-slot note ("thread t put a JS function in slot s", ...), in log order
+    this.tableOps = []; // every op that is not a note (loads, dlsym slots), in log order
   }
 
   static create(capacity = DEFAULT_CAPACITY) {
@@ -82,7 +87,7 @@ export class SharedState {
   append(op) {
     this.catchUp();
     // Not a template literal: see assertNoMultilineTemplates in tools/build.mjs.
-    const line = new TextEncoder().encode(JSON.stringify(op) + '\n');
+    const line = encoder.encode(JSON.stringify(op) + '\n');
     const at = Atomics.load(this.words, LOG_BYTES);
     if (at + line.length > this.bytes.length) {
       throw new Error(`pthread-dylink: the op log is full (${this.bytes.length} bytes, ${this.ops.size} ops); ` +
@@ -96,7 +101,7 @@ export class SharedState {
 
   remember(op) {
     this.ops.set(op.key, op);
-    if (op.note) this.slotNotes.push(op);
+    (op.note ? this.slotNotes : this.tableOps).push(op);
   }
 
   // The op recorded under `key` by any thread, or undefined.
@@ -109,7 +114,7 @@ export class SharedState {
     const end = Atomics.load(this.words, LOG_BYTES);
     if (end === this.readOffset) return;
     // TextDecoder refuses views of shared memory in browsers: copy first.
-    const text = new TextDecoder().decode(this.bytes.slice(this.readOffset, end));
+    const text = decoder.decode(this.bytes.slice(this.readOffset, end));
     for (const line of text.split('\n')) {
       if (line) this.remember(JSON.parse(line));
     }

@@ -105,8 +105,9 @@ export class SlotOps {
   growLimit() {
     this.state.catchUp();
     let limit = Infinity;
-    for (const op of this.state.ops.values()) {
-      if (!op.note && !this.done.has(op.key) && op.start < limit) limit = op.start;
+    // Only ops, not notes: a program may add thousands of callbacks, and this runs at thread starts.
+    for (const op of this.state.tableOps) {
+      if (!this.done.has(op.key) && op.start < limit) limit = op.start;
     }
     return limit;
   }

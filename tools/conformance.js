@@ -78,9 +78,11 @@ function commonCompileFlags(variant) {
   return [`-${variant.opt}`, '-pthread', '-D_GNU_SOURCE', `-sASSERTIONS=${variant.assertions}`];
 }
 
-async function emcc(toolchain, args, cwd) {
+// emscriptenDir: another emscripten tree inside the toolchain's root (the upstream-patched one).
+async function emcc(toolchain, args, cwd, emscriptenDir) {
   const isCxx = args.some((a) => /\.(cpp|cc)$/.test(a));
-  const r = await run(EM, [toolchain, isCxx ? 'em++' : 'emcc', ...args], { cwd });
+  const driver = (emscriptenDir ? `${emscriptenDir}/` : '') + (isCxx ? 'em++' : 'emcc');
+  const r = await run(EM, [toolchain, driver, ...args], { cwd });
   if (r.code !== 0) {
     const lines = (r.stderr + r.stdout).split('\n').filter((l) => l.trim() && !/experimental|not yet stable/.test(l));
     const err = new Error(`${isCxx ? 'em++' : 'emcc'} ${args.join(' ')} failed:\n${lines.join('\n')}`);
@@ -95,7 +97,8 @@ async function emcc(toolchain, args, cwd) {
 // Build one scenario. Returns the directory holding main.js and the side modules.
 // mode: 'stock' (plain emscripten), 'plugin' (linked with --js-library), 'postlink' (the stock
 // build, copied and then patched by `pthread-dylink patch`: the route for builds one cannot relink),
-// or 'jstransform' (emcc runs `pthread-dylink patch` on its output inside the link: --js-transform).
+// 'jstransform' (emcc runs `pthread-dylink patch` on its output inside the link: --js-transform),
+// or 'upstream-patched' (no plugin: emscripten with upstream/emscripten-6.0.5.patch applied, 6.0.5 only).
 async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT }) {
   if (mode === 'postlink') return patchedCopy(await buildScenario({ toolchain, scenario, mode: 'stock', variant }));
   const srcDir = path.join(TESTS, scenario.dir);
@@ -131,6 +134,8 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
     jstransform: [require('../index.js').jsTransformFlag()], // the flag users get: runs PATCH_CLI
   }[mode] || [];
   const preJs = scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [];
+  const emscriptenDir = mode === 'upstream-patched' ? await upstreamTree(toolchain) : undefined;
+  if (emscriptenDir) pluginFiles.push(UPSTREAM_PATCH);
   const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario });
   if (!fresh(outDir, mainKey)) {
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -146,13 +151,26 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
       ...modeFlags,
       '-o', path.join(outDir, 'main.js'),
     ];
-    await emcc(toolchain, link, outDir);
+    await emcc(toolchain, link, outDir, emscriptenDir);
     stamp(outDir, mainKey);
   }
   return outDir;
 }
 
 const sideBuilds = new Map();
+
+// The patched copy of emscripten (tools/upstream prepare), made once per process.
+const UPSTREAM_PATCH = path.join(REPO, 'upstream', 'emscripten-6.0.5.patch');
+const UPSTREAM_TOOLCHAIN = '6.0.5';
+let upstreamReady = null;
+async function upstreamTree(toolchain) {
+  if (toolchain !== UPSTREAM_TOOLCHAIN) throw new Error(`upstream-patched mode exists for ${UPSTREAM_TOOLCHAIN} only, not ${toolchain}`);
+  upstreamReady ??= run(path.join(REPO, 'tools', 'upstream'), ['prepare']).then((r) => {
+    if (r.code !== 0) throw new Error(`tools/upstream prepare failed:\n${r.stderr}${r.stdout}`);
+    return r.stdout.trim();
+  });
+  return upstreamReady;
+}
 
 async function patchedCopy(stockDir) {
   const outDir = stockDir.replace(/([/\\])stock-/, '$1postlink-');
@@ -253,7 +271,7 @@ async function pool(items, limit, fn) {
 }
 
 module.exports = {
-  REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS,
+  REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree,
   installedToolchains, listScenarios, buildScenario, runScenario, pool, variantName, run,
   emcc, hashFiles, fresh, stamp,
 };

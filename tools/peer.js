@@ -3,7 +3,9 @@
 // test/runner.py inside each toolchain root (tools/setup prepares the tree), once on stock
 // emscripten and once with the plugin in every link: tools/peer-python, as EMSDK_PYTHON, adds
 // --js-library to each emcc/em++ link (side-module links emit no JS, so the library only acts on
-// main modules). Nothing of emscripten's is edited.
+// main modules). Nothing of emscripten's is edited. On 6.0.5 a third mode, upstream-patched, runs
+// the same tests in the copy tools/upstream made with upstream/emscripten-6.0.5.patch applied, and
+// the test that patch adds (test_pthread_dlopen_table_gap, missing from the other trees).
 //   npm run peer            the full selection, plus test_pthread_dlopen_many 20 times per mode
 //   npm run peer -- --fast  the subset npm test runs (jest/peer.test.js)
 // Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}.
@@ -28,11 +30,25 @@ const FULL = [
 ];
 const FAST = ['core0.test_pthread_dylink_basics', 'core0.test_pthread_dlopen', 'core0.test_pthread_dlsym',
   'core2.test_pthread_dlsym', 'other.test_dylink_pthread_static_data'];
-// Per mode: environment for the runner (kept by tools/em: PTHREAD_DYLINK_*) and a prefix for its command.
+// The test upstream/emscripten-6.0.5.patch adds: only the patched tree has it.
+const UPSTREAM_TEST = 'core0.test_pthread_dlopen_table_gap';
+// Per mode: environment for the runner (kept by tools/em: PTHREAD_DYLINK_*), a prefix for its
+// command, the emscripten tree it runs in, and what a probe link must contain (see runtimeLinkedIn).
 const MODES = {
-  stock: { env: {}, prefix: '' },
-  plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')} ` },
+  stock: { env: {}, prefix: '', dir: PEER_DIR, marker: null },
+  plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')} `, dir: PEER_DIR, marker: 'pthreadDylink.install(' },
+  'upstream-patched': { env: {}, prefix: '', dir: null /* tools/upstream prepare */, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: [UPSTREAM_TEST] },
 };
+const MARKERS = Object.values(MODES).map((m) => m.marker).filter(Boolean);
+const modesFor = (toolchain) => Object.keys(MODES).filter((m) => !MODES[m].only || MODES[m].only === toolchain);
+
+async function treeOf(mode) {
+  if (MODES[mode].dir) return MODES[mode].dir;
+  const r = await c.run(path.join(c.REPO, 'tools', 'upstream'), ['prepare']);
+  if (r.code !== 0) throw new Error(`[peer] tools/upstream prepare failed:\n${r.stderr}${r.stdout}`);
+  MODES[mode].dir = r.stdout.trim();
+  return MODES[mode].dir;
+}
 
 function supportedToolchains() {
   return c.installedToolchains().filter((t) => !pluginRefused[t]);
@@ -86,7 +102,7 @@ function parse(output, times = null) {
 async function runner(toolchain, mode, selectors, extraArgs = []) {
   const env = { ...process.env, ...MODES[mode] };
   const quoted = [...extraArgs, ...selectors].map((s) => `'${s}'`).join(' ');
-  const r = await runWithEnv(EM, [toolchain, 'sh', '-c', `cd ${PEER_DIR} && python3 test/runner.py --cores 1 ${quoted} 2>&1`], env);
+  const r = await runWithEnv(EM, [toolchain, 'sh', '-c', `cd ${await treeOf(mode)} && python3 test/runner.py --cores 1 ${quoted} 2>&1`], env);
   const results = parse(r.stdout, r.times);
   if (!results.length) {
     const missing = /can't cd|No such file or directory: 'test\/runner.py'|can't open file/.test(r.stdout);
@@ -114,8 +130,8 @@ function runWithEnv(cmd, args, env) {
   });
 }
 
-// A plugin mode that silently did not apply the plugin would pass everything: link one program
-// through the tree's emcc the way the runner does, and look for the runtime in the output.
+// A mode that silently did not apply its fix would pass everything: link one program through the
+// tree's emcc the way the runner does, and see which fix (if any) the output carries.
 async function runtimeLinkedIn(toolchain, mode) {
   const dir = path.join(OUT, 'probe', toolchain, mode);
   fs.mkdirSync(dir, { recursive: true });
@@ -123,21 +139,24 @@ async function runtimeLinkedIn(toolchain, mode) {
   fs.rmSync(path.join(dir, 'main.js'), { force: true });
   const env = { ...process.env, ...MODES[mode].env };
   const r = await runWithEnv(EM, [toolchain, 'sh', '-c',
-    `cd ${dir} && ${MODES[mode].prefix}${PEER_DIR}/emcc -pthread -sMAIN_MODULE=2 main.c -o main.js 2>&1`], env);
+    `cd ${dir} && ${MODES[mode].prefix}${await treeOf(mode)}/emcc -pthread -sMAIN_MODULE=2 main.c -o main.js 2>&1`], env);
   if (!fs.existsSync(path.join(dir, 'main.js'))) throw new Error(`[peer] probe link failed on ${toolchain} (${mode}):\n${r.stdout.slice(-1500)}`);
-  return fs.readFileSync(path.join(dir, 'main.js'), 'utf8').includes('pthreadDylink.install(');
+  const js = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
+  return MARKERS.filter((m) => js.includes(m));
 }
 
 // One row per test and mode (the first result line of each test: the one with its time).
 async function suite(toolchain, selectors) {
   const rows = [];
-  for (const mode of Object.keys(MODES)) {
-    const linked = await runtimeLinkedIn(toolchain, mode);
-    if (linked !== (mode === 'plugin')) {
-      throw new Error(`[peer] ${toolchain} ${mode}: a probe link ${linked ? 'carries' : 'lacks'} the runtime; the mode is not what it says`);
+  for (const mode of modesFor(toolchain)) {
+    const found = await runtimeLinkedIn(toolchain, mode);
+    const want = MODES[mode].marker ? [MODES[mode].marker] : [];
+    if (found.join() !== want.join()) {
+      throw new Error(`[peer] ${toolchain} ${mode}: a probe link carries [${found.join(', ')}], expected [${want.join(', ')}]; the mode is not what it says`);
     }
-    process.stderr.write(`[peer] ${toolchain} ${mode}: ${selectors.filter((s) => !s.startsWith('skip:')).join(' ')}\n`);
-    const { results } = await runner(toolchain, mode, selectors);
+    const wanted = [...selectors, ...(MODES[mode].extra || [])];
+    process.stderr.write(`[peer] ${toolchain} ${mode}: ${wanted.filter((s) => !s.startsWith('skip:')).join(' ')}\n`);
+    const { results } = await runner(toolchain, mode, wanted);
     const seen = new Set();
     for (const r of results) {
       if (seen.has(r.test)) continue;
@@ -150,7 +169,7 @@ async function suite(toolchain, selectors) {
 
 async function flakeRate(toolchain, runs) {
   const rates = [];
-  for (const mode of Object.keys(MODES)) {
+  for (const mode of modesFor(toolchain)) {
     process.stderr.write(`[peer] ${toolchain} ${mode}: ${FLAKY} x${runs}\n`);
     const { results } = await runner(toolchain, mode, [FLAKY], ['--repeat', String(runs)]);
     // The summary at the end lists the runs again: count the first `runs` records.
@@ -161,12 +180,18 @@ async function flakeRate(toolchain, runs) {
   return rates;
 }
 
-// Tests that pass on stock but not with the plugin.
+// Tests that pass on stock but not with a fix (the plugin, or the upstream patch where it ran),
+// and tests a mode adds for itself (extra) that do not pass there.
 function regressions(rows) {
   const byKey = new Map(rows.map((r) => [`${r.toolchain}|${r.test}|${r.mode}`, r]));
-  return rows.filter((r) => r.mode === 'stock' && r.result === 'pass')
-    .map((r) => byKey.get(`${r.toolchain}|${r.test}|plugin`) || { ...r, mode: 'plugin', result: 'missing' })
+  const fixModes = (t) => [...new Set(rows.filter((r) => r.toolchain === t && r.mode !== 'stock').map((r) => r.mode))];
+  const lost = rows.filter((r) => r.mode === 'stock' && r.result === 'pass')
+    .flatMap((r) => (fixModes(r.toolchain).length ? fixModes(r.toolchain) : ['plugin'])
+      .map((mode) => byKey.get(`${r.toolchain}|${r.test}|${mode}`) || { ...r, mode, result: 'missing' }))
     .filter((p) => p.result !== 'pass');
+  const ownTests = Object.entries(MODES).flatMap(([mode, m]) => (m.extra || []).map((test) => ({ mode, test })));
+  const ownFailing = rows.filter((r) => ownTests.some((o) => o.mode === r.mode && o.test === r.test) && r.result !== 'pass');
+  return [...lost, ...ownFailing];
 }
 
 async function run({ fast = false, flakyRuns = 20, toolchains = supportedToolchains() } = {}) {
@@ -183,13 +208,16 @@ async function run({ fast = false, flakyRuns = 20, toolchains = supportedToolcha
 }
 
 function table(report) {
-  const lines = report.rows.filter((r) => r.mode === 'stock').map((s) => {
-    const p = report.rows.find((r) => r.toolchain === s.toolchain && r.test === s.test && r.mode === 'plugin');
-    const why = s.result === 'fail' ? `  (stock: ${s.reason})` : p && p.result === 'fail' ? `  (plugin: ${p.reason})` : '';
-    return `${s.toolchain.padEnd(7)} ${s.test.padEnd(50)} stock ${s.result.padEnd(7)} plugin ${(p ? p.result : 'missing').padEnd(7)}${why}`.slice(0, 240);
+  const keys = [...new Set(report.rows.map((r) => `${r.toolchain}|${r.test}`))];
+  const lines = keys.map((key) => {
+    const [toolchain, test] = key.split('|');
+    const of = (mode) => report.rows.find((r) => r.toolchain === toolchain && r.test === test && r.mode === mode);
+    const cells = modesFor(toolchain).map((mode) => `${mode} ${(of(mode)?.result || 'missing').padEnd(7)}`).join(' ');
+    const bad = modesFor(toolchain).map(of).find((r) => r?.result === 'fail');
+    return `${toolchain.padEnd(7)} ${test.padEnd(50)} ${cells}${bad ? `  (${bad.mode}: ${bad.reason})` : ''}`.slice(0, 260);
   });
   for (const f of report.flaky) lines.push(`${f.toolchain.padEnd(7)} ${f.test} ${f.mode}: ${f.failures}/${f.runs} failed${f.reason ? ` (${f.reason.slice(0, 120)})` : ''}`);
-  lines.push(`regressions (pass on stock, not with the plugin): ${report.regressions.length}`);
+  lines.push(`regressions (pass on stock, not with a fix; or a fix's own test failing): ${report.regressions.length}`);
   return lines.join('\n');
 }
 
