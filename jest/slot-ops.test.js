@@ -241,3 +241,21 @@ test('a conflict on a recorded slot outside the op\'s range names that slot', ()
   worker.table.set(3, wasmFunction(5));
   expect(() => load(worker, 'load:r.so', { funcs: [f(1), f(2)] })).toThrow(/slot 3 here already holds function 5/);
 });
+
+test('an op this thread already ran runs again without a second replay (a dlsym caught up twice)', () => {
+  const w = world();
+  const main = w.thread('main');
+  const worker = w.thread('worker');
+  const fn = f(5);
+  const dlsym = (th) => th.ops.run('dlsym:64:3', 'dlsym(x)', () => {
+    // addFunction: the function is found once it is in this thread's table.
+    for (let i = 0; i < th.table.length; i++) if (th.table.get(i) === fn) return i;
+    const slot = th.ops.allocate();
+    th.table.set(slot, fn);
+    return slot;
+  });
+  const slot = dlsym(main);
+  expect(dlsym(worker)).toBe(slot);
+  // Without the guard the second catch-up would find its recorded slot taken and throw.
+  expect(dlsym(worker)).toBe(slot);
+});

@@ -36,6 +36,9 @@ export class SlotOps {
 
   // Run `body` as op `key`. body() may return a promise (async module loads).
   run(key, label, body) {
+    // Already run on this thread: C repeats a dlsym on every thread once per thread that made it
+    // (two threads may dlsym the same symbol at once); the entry is in place, addFunction finds it.
+    if (this.done.has(key)) return body();
     const recorded = this.state.find(key);
     return recorded ? this.replay(recorded, label, body) : this.record(key, label, body);
   }
