@@ -19,9 +19,7 @@ jest.setTimeout(10 * 60 * 1000);
 (installed ? describe : describe.skip)(`upstream patch on ${c.UPSTREAM_TOOLCHAIN}`, () => {
   let tree;
   beforeAll(async () => {
-    const r = await c.run(UPSTREAM, ['prepare']);
-    if (r.code !== 0) throw new Error(`tools/upstream prepare failed:\n${r.stderr}${r.stdout}`);
-    tree = r.stdout.trim();
+    tree = await c.upstreamTree(c.UPSTREAM_TOOLCHAIN);
   });
 
   test('applies to the released sources with no fuzz and no offset', async () => {

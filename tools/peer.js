@@ -37,18 +37,12 @@ const UPSTREAM_TEST = 'core0.test_pthread_dlopen_table_gap';
 const MODES = {
   stock: { env: {}, prefix: '', dir: PEER_DIR, marker: null },
   plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')} `, dir: PEER_DIR, marker: 'pthreadDylink.install(' },
-  'upstream-patched': { env: {}, prefix: '', dir: null /* tools/upstream prepare */, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: [UPSTREAM_TEST] },
+  'upstream-patched': { env: {}, prefix: '', dir: null /* c.upstreamTree() */, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: [UPSTREAM_TEST] },
 };
 const MARKERS = Object.values(MODES).map((m) => m.marker).filter(Boolean);
 const modesFor = (toolchain) => Object.keys(MODES).filter((m) => !MODES[m].only || MODES[m].only === toolchain);
 
-async function treeOf(mode) {
-  if (MODES[mode].dir) return MODES[mode].dir;
-  const r = await c.run(path.join(c.REPO, 'tools', 'upstream'), ['prepare']);
-  if (r.code !== 0) throw new Error(`[peer] tools/upstream prepare failed:\n${r.stderr}${r.stdout}`);
-  MODES[mode].dir = r.stdout.trim();
-  return MODES[mode].dir;
-}
+const treeOf = async (mode) => MODES[mode].dir || c.upstreamTree(MODES[mode].only);
 
 function supportedToolchains() {
   return c.installedToolchains().filter((t) => !pluginRefused[t]);
