@@ -11,15 +11,15 @@ const UPSTREAM = path.join(c.REPO, 'tools', 'upstream');
 const TEST_DIR = 'test/core/pthread';
 const NAME = 'test_pthread_dlopen_table_gap';
 const installed = c.installedToolchains().includes(c.UPSTREAM_TOOLCHAIN);
-// The sid root, as tools/toolchains.sh places it.
-const ROOT = path.join(process.env.PTHREAD_DYLINK_ROOTS || '/opt/pthread-dylink/roots', 'sid');
 
 jest.setTimeout(10 * 60 * 1000);
 
 (installed ? describe : describe.skip)(`upstream patch on ${c.UPSTREAM_TOOLCHAIN}`, () => {
   let tree;
+  let treeOnHost;
   beforeAll(async () => {
     tree = await c.upstreamTree(c.UPSTREAM_TOOLCHAIN);
+    treeOnHost = (await c.run(UPSTREAM, ['host-path'])).stdout.trim();
   });
 
   test('applies to the released sources with no fuzz and no offset', async () => {
@@ -35,7 +35,7 @@ jest.setTimeout(10 * 60 * 1000);
     const dir = path.join(c.OUT, '..', 'upstream', mode);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const rootTree = path.join(ROOT, tree, TEST_DIR);
+    const rootTree = path.join(treeOnHost, TEST_DIR);
     for (const f of [`${NAME}.c`, `${NAME}_side.c`, `${NAME}.out`]) fs.copyFileSync(path.join(rootTree, f), path.join(dir, f));
     const emscriptenDir = mode === 'patched' ? tree : undefined;
     const common = ['-Wno-experimental', '-pthread'];

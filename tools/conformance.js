@@ -160,8 +160,9 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
 const sideBuilds = new Map();
 
 // The patched copy of emscripten (tools/upstream prepare), made once per process.
-const UPSTREAM_PATCH = path.join(REPO, 'upstream', 'emscripten-6.0.5.patch');
-const UPSTREAM_TOOLCHAIN = '6.0.5';
+// tools/upstream says which version the patch is for: the one place that names it.
+const UPSTREAM_TOOLCHAIN = execFileSync(path.join(REPO, 'tools', 'upstream'), ['version'], { encoding: 'utf8' }).trim();
+const UPSTREAM_PATCH = path.join(REPO, 'upstream', `emscripten-${UPSTREAM_TOOLCHAIN}.patch`);
 let upstreamReady = null;
 async function upstreamTree(toolchain) {
   if (toolchain !== UPSTREAM_TOOLCHAIN) throw new Error(`upstream-patched mode exists for ${UPSTREAM_TOOLCHAIN} only, not ${toolchain}`);
