@@ -6,7 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 const c = require('../tools/conformance');
-const { expectedOutcome, pluginRefused } = require('./expectations');
+const { expectedOutcome, pluginRefused, checkRow } = require('./expectations');
 
 const VARIANTS = [
   { opt: 'O2', assertions: 0, mainModule: 1 },
@@ -26,23 +26,10 @@ const toolchains = c.installedToolchains().filter((t) => !wanted || wanted.inclu
 const scenarios = c.listScenarios();
 const rows = [];
 
-afterAll(() => {
-  const file = path.join(c.OUT, 'report.json');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  let previous = [];
-  try { previous = JSON.parse(fs.readFileSync(file, 'utf8')).rows || []; } catch { /* first run */ }
-  // Keep rows of toolchains not run this time, so a partial run does not erase the others.
-  const kept = previous.filter((r) => !toolchains.includes(r.toolchain));
-  const all = [...kept, ...rows].sort((a, b) =>
-    `${a.toolchain} ${a.scenario} ${a.mode} ${a.variant}`.localeCompare(`${b.toolchain} ${b.scenario} ${b.mode} ${b.variant}`));
-  fs.writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), rows: all }, null, 2));
-  printTable(rows);
+afterAll(async () => {
+  await c.writeReportRows(rows, { host: 'node', toolchains });
+  process.stdout.write(c.formatRows(rows));
 });
-
-function printTable(list) {
-  const lines = list.map((r) => `${r.toolchain.padEnd(7)} ${r.scenario.padEnd(3)} ${r.mode.padEnd(16)} ${r.variant.padEnd(11)} ${r.result.padEnd(11)} ${r.expected.padEnd(6)} ${r.detail}`.slice(0, 220));
-  process.stdout.write(`\nconformance (${list.length} rows; report: build/conformance/report.json)\n${lines.join('\n')}\n`);
-}
 
 if (toolchains.length === 0) {
   test('at least one toolchain is installed', () => {
@@ -72,7 +59,7 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
       }
       const exp = expectedOutcome(toolchain, job.scenario.id, job.mode);
       const full = {
-        toolchain, scenario: job.scenario.id, title: job.scenario.title, mode: job.mode,
+        host: 'node', toolchain, scenario: job.scenario.id, title: job.scenario.title, mode: job.mode,
         variant: c.variantName(job.variant), ...row,
         expected: exp.assert ? exp.result : 'any', reason: exp.reason || '',
       };
@@ -84,27 +71,7 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
   }, 40 * 60 * 1000);
 
   test.each(jobs.map((j) => [j.scenario.id, j.mode, c.variantName(j.variant), j]))('%s %s %s', (id, mode, variant, job) => {
-    const row = results.get(jobKey(job));
-    const exp = expectedOutcome(toolchain, id, mode);
-    if (!exp.assert) return;
-    if (exp.result === 'build-error') {
-      expect(row.result).toBe('build-error');
-      expect(row.detail).toMatch(exp.detailMatches);
-      return;
-    }
-    if (mode === 'stock' && exp.result === 'fail' && row.result === 'pass') {
-      throw new Error(`control did not bite: ${id} passes on stock ${toolchain} (${variant}). ` +
-        'Either the scenario no longer creates the bug, or this version is not affected: then say why in jest/expectations.js.');
-    }
-    if (exp.result === 'fail' && row.result === 'pass') {
-      throw new Error(`${id} ${mode} on ${toolchain} (${variant}) passes but is marked known-failing: remove the mark in jest/expectations.js`);
-    }
-    if (row.result === 'build-error' && mode === 'stock') {
-      throw new Error(`stock build failed, so the control proves nothing: ${row.detail}`);
-    }
-    if (exp.result === 'pass' && row.result !== 'pass') {
-      throw new Error(`${id} ${mode} on ${toolchain} (${variant}): ${row.result}: ${row.detail}`);
-    }
+    checkRow(results.get(jobKey(job)), expectedOutcome(toolchain, id, mode), { id, mode, where: `${id} ${mode} on ${toolchain} (${variant})` });
   });
 });
 

@@ -52,4 +52,28 @@ function expectedOutcome(toolchain, scenarioId, mode) {
   return known ? { assert: true, result: 'fail', reason: 'known-failing until the plugin lands' } : { assert: true, result: 'pass' };
 }
 
-module.exports = { stockNotAffected, informational, pluginRefused, pluginKnownFailing, expectedOutcome };
+// Throws, with the reason a person needs, when a report row does not show what `exp`
+// (expectedOutcome) says it must. `where` names the row: "S3 stock on 6.0.5 (O2-a0-mm1)".
+function checkRow(row, exp, { id, mode, where }) {
+  if (!exp.assert) return;
+  if (exp.result === 'build-error') {
+    if (row.result !== 'build-error') throw new Error(`${where}: expected the build to be refused, got ${row.result}: ${row.detail}`);
+    if (!exp.detailMatches.test(row.detail)) throw new Error(`${where}: refused with the wrong message: ${row.detail}`);
+    return;
+  }
+  if (mode === 'stock' && exp.result === 'fail' && row.result === 'pass') {
+    throw new Error(`control did not bite: ${id} passes on stock: ${where}. ` +
+      'Either the scenario no longer creates the bug, or this version is not affected: then say why in jest/expectations.js.');
+  }
+  if (exp.result === 'fail' && row.result === 'pass') {
+    throw new Error(`${where} passes but is marked known-failing: remove the mark in jest/expectations.js`);
+  }
+  if (row.result === 'build-error' && mode === 'stock') {
+    throw new Error(`stock build failed, so the control proves nothing: ${where}: ${row.detail}`);
+  }
+  if (exp.result === 'pass' && row.result !== 'pass') {
+    throw new Error(`${where}: ${row.result}: ${row.detail}`);
+  }
+}
+
+module.exports = { stockNotAffected, informational, pluginRefused, pluginKnownFailing, expectedOutcome, checkRow };

@@ -94,16 +94,34 @@ async function emcc(toolchain, args, cwd, emscriptenDir) {
   }
 }
 
+// Where a build runs. 'node': the toolchain's node, side modules read from the real disk
+// (NODERAWFS). 'chromium': a browser page (tools/browser.js) over HTTP; side modules are fetched
+// into MEMFS before main() (browser.pre.js), pthreads' workers fetch them again by URL, and every
+// thread a scenario needs is a pool worker: the browser's main thread cannot block in
+// pthread_join while a new worker starts (the start needs that thread's event loop).
+const HOSTS = {
+  node: { dirSuffix: '', linkFlags: () => ['-sNODERAWFS'], pool: (s) => s.pool || 0, preJs: [] },
+  chromium: {
+    dirSuffix: '-chromium',
+    linkFlags: () => ['-sENVIRONMENT=web,worker'],
+    pool: (s) => s.browserPool ?? s.pool ?? 0,
+    preJs: [path.join(TESTS, 'harness', 'browser.pre.js')],
+  },
+};
+
 // Build one scenario. Returns the directory holding main.js and the side modules.
 // mode: 'stock' (plain emscripten), 'plugin' (linked with --js-library), 'postlink' (the stock
 // build, copied and then patched by `pthread-dylink patch`: the route for builds one cannot relink),
 // 'jstransform' (emcc runs `pthread-dylink patch` on its output inside the link: --js-transform),
 // or 'upstream-patched' (no plugin: emscripten with upstream/emscripten-6.0.5.patch applied, 6.0.5 only).
-async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT }) {
-  if (mode === 'postlink') return patchedCopy(await buildScenario({ toolchain, scenario, mode: 'stock', variant }));
+// host: a key of HOSTS.
+async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT, host = 'node' }) {
+  if (mode === 'postlink') return patchedCopy(await buildScenario({ toolchain, scenario, mode: 'stock', variant, host }));
+  const hostSpec = HOSTS[host];
+  if (!hostSpec) throw new Error(`unknown host ${host}: one of ${Object.keys(HOSTS).join(', ')}`);
   const srcDir = path.join(TESTS, scenario.dir);
   const sideDir = path.join(OUT, toolchain, 'sides', variantName(variant), scenario.dir);
-  const outDir = path.join(OUT, toolchain, `${mode}-${variantName(variant)}`, scenario.dir);
+  const outDir = path.join(OUT, toolchain, `${mode}-${variantName(variant)}${hostSpec.dirSuffix}`, scenario.dir);
   const harness = [path.join(TESTS, 'harness', 'pd_check.h')];
   const headers = fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => path.join(srcDir, f));
   const tcFlags = TOOLCHAIN_FLAGS[toolchain];
@@ -133,18 +151,18 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
     plugin: [`--js-library=${LIBRARY}`],
     jstransform: [require('../index.js').jsTransformFlag()], // the flag users get: runs PATCH_CLI
   }[mode] || [];
-  const preJs = scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [];
+  const preJs = [...hostSpec.preJs, ...(scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [])];
   const emscriptenDir = mode === 'upstream-patched' ? await upstreamTree(toolchain) : undefined;
   if (emscriptenDir) pluginFiles.push(UPSTREAM_PATCH);
-  const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario });
+  const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario, host });
   if (!fresh(outDir, mainKey)) {
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
     for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
     const link = [
       ...flags, ...mainFiles,
-      `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', '-sNODERAWFS',
-      `-sPTHREAD_POOL_SIZE=${scenario.pool || 0}`,
+      `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags(),
+      `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
       `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
       ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
       ...preJs.map((p) => `--pre-js=${p}`),
@@ -202,6 +220,12 @@ function stamp(dir, key) {
 async function runScenario({ toolchain, dir, timeoutMs = 60000, expectError }) {
   const t0 = Date.now();
   const r = await run(EM, [toolchain, 'node', 'main.js'], { cwd: dir, timeoutMs });
+  return { ...judgeRun(r, { timeoutMs, expectError }), seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The verdict on one run, wherever it ran: r is { code, signal, stdout, stderr, timedOut } (the
+// browser driver reports a page's exit code and output in the same shape).
+function judgeRun(r, { timeoutMs, expectError }) {
   const checks = [];
   let verdict = null;
   for (const line of r.stdout.split('\n')) {
@@ -232,7 +256,7 @@ async function runScenario({ toolchain, dir, timeoutMs = 60000, expectError }) {
       detail = `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} without a verdict: ${firstErrorLine(r.stderr + r.stdout)}`;
     }
   }
-  return { result, detail, checks, seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
+  return { result, detail, checks };
 }
 
 // A scenario about an error the plugin must raise: it passes if every check printed before the
@@ -257,6 +281,38 @@ function firstErrorLine(text) {
   return line.slice(0, 300);
 }
 
+// One report for every suite that writes rows (the Node suite and the browser suite run at the same
+// time under Jest): a writer replaces only its own host's rows of the toolchains it ran, under a
+// lock, so a partial run keeps the others' rows.
+async function writeReportRows(rows, { host, toolchains }) {
+  const file = path.join(OUT, 'report.json');
+  const lock = `${file}.lock`;
+  fs.mkdirSync(OUT, { recursive: true });
+  for (let waited = 0; ; waited += 100) {
+    try { fs.mkdirSync(lock); break; } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      if (waited > 60000) throw new Error(`${lock} held for a minute: remove it if no test run is writing the report`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    let previous = [];
+    try { previous = JSON.parse(fs.readFileSync(file, 'utf8')).rows || []; } catch { /* first run */ }
+    const kept = previous.filter((r) => (r.host || 'node') !== host || !toolchains.includes(r.toolchain));
+    const key = (r) => `${r.host || 'node'} ${r.toolchain} ${r.scenario} ${r.mode} ${r.variant}`;
+    const all = [...kept, ...rows].sort((a, b) => key(a).localeCompare(key(b)));
+    fs.writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), rows: all }, null, 2));
+  } finally {
+    fs.rmdirSync(lock);
+  }
+}
+
+// The table a suite prints at its end.
+function formatRows(list) {
+  const lines = list.map((r) => `${r.host.padEnd(8)} ${r.toolchain.padEnd(7)} ${r.scenario.padEnd(3)} ${r.mode.padEnd(16)} ${r.variant.padEnd(11)} ${r.result.padEnd(11)} ${r.expected.padEnd(6)} ${r.detail}`.slice(0, 230));
+  return `\nconformance (${list.length} rows; report: build/conformance/report.json)\n${lines.join('\n')}\n`;
+}
+
 // Run async jobs with at most `limit` at a time (2 cores: more does not help).
 async function pool(items, limit, fn) {
   const results = new Array(items.length);
@@ -273,6 +329,6 @@ async function pool(items, limit, fn) {
 
 module.exports = {
   REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree,
-  installedToolchains, listScenarios, buildScenario, runScenario, pool, variantName, run,
-  emcc, hashFiles, fresh, stamp,
+  HOSTS, installedToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, run,
+  emcc, hashFiles, fresh, stamp, writeReportRows, formatRows,
 };
