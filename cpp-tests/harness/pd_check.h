@@ -161,6 +161,19 @@ static inline void pd_make_js_gaps(int count) {
   EM_ASM({ for (var i = 0; i < $0; i++) addFunction(function() { return 7; }, 'i'); }, count);
 }
 
+// Load side module `name` from JS the way Pyodide loads an extension: loadDynamicLibrary with
+// loadAsync (in a browser the main thread has no synchronous way to fetch a URL), then run `then`
+// on the main thread once the module is in. Returns at once: the caller leaves main() with
+// emscripten_exit_with_live_runtime() and `then` ends the program (pd_finish).
+static inline void pd_js_load_async(const char* name, void (*then)(void)) {
+  EM_ASM({
+    var name = UTF8ToString($0);
+    loadDynamicLibrary(name, {loadAsync: true, global: true, nodelete: true}).then(
+      function () { callUserCallback(function () { wasmTable.get($1)(); }); },
+      function (e) { abort('loadDynamicLibrary(' + name + ') failed: ' + e); });
+  }, name, then);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,9 +20,7 @@ static void* must_dlopen(const char* name) {
   return h;
 }
 
-int main(void) {
-  pd_make_js_gaps(3);
-  EM_ASM({ loadDynamicLibrary('s11_pool.so', {global: true, nodelete: true}); });
+static void after_js_load(void) {
   void* pool = must_dlopen("s11_pool.so");
   int (*start)(int, double) = (int (*)(int, double))dlsym(pool, "s11_pool_start");
   s11_parallel_for_fn pf = (s11_parallel_for_fn)dlsym(pool, "s11_parallel_for");
@@ -65,4 +63,10 @@ int main(void) {
   printf("PDSTAT {\"parallel_fors\":%d,\"seconds\":%.3f}\n", 2 * ROUNDS_PER_KIND, seconds);
   stop();
   pd_finish();
+}
+
+int main(void) {
+  pd_make_js_gaps(3);
+  pd_js_load_async("s11_pool.so", after_js_load);
+  emscripten_exit_with_live_runtime();
 }
