@@ -1,0 +1,103 @@
+'use strict';
+// Conformance in a real browser: every scenario in cpp-tests/, built for the web (conformance.js,
+// host 'chromium'), run in Debian's headless Chromium through playwright-core from a loopback
+// server with COOP/COEP. Modes: stock (the control), plugin, postlink, and upstream-patched on the
+// version the patch is for; the default build variant (-O2, no assertions). Rows land in
+// build/conformance/report.json with host 'chromium' and are held to jest/expectations.js, the
+// same expectations as Node's rows. Then the demo (examples/browser-demo): pressed once, with a
+// screenshot kept at build/browser/demo.png.
+const fs = require('fs');
+const path = require('path');
+const c = require('../tools/conformance');
+const browser = require('../tools/browser');
+const demo = require('../tools/demo');
+const { expectedOutcome, pluginRefused, checkRow } = require('./expectations');
+
+const MODES = ['stock', 'plugin', 'postlink', 'upstream-patched'];
+const modesFor = (toolchain) => MODES.filter((m) => m !== 'upstream-patched' || toolchain === c.UPSTREAM_TOOLCHAIN);
+const HOST = 'chromium';
+
+const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',');
+// A version the plugin refuses has nothing to show in a browser that its Node rows do not.
+const toolchains = c.installedToolchains().filter((t) => (!wanted || wanted.includes(t)) && !pluginRefused[t]);
+const scenarios = c.listScenarios();
+const rows = [];
+let chromium;
+let server;
+
+beforeAll(async () => {
+  chromium = await browser.launchChromium();
+  server = await browser.startServer(path.join(c.REPO, 'build'));
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  await c.writeReportRows(rows, { host: HOST, toolchains });
+  process.stdout.write(c.formatRows(rows));
+});
+
+if (toolchains.length === 0) {
+  test('a toolchain the plugin supports is installed', () => {
+    throw new Error('no supported emscripten toolchain installed: run `npm run setup` (tools/setup) first');
+  });
+}
+
+describe.each(toolchains)('chromium, toolchain %s', (toolchain) => {
+  const jobs = [];
+  for (const scenario of scenarios) {
+    for (const mode of modesFor(toolchain)) jobs.push({ toolchain, scenario, mode, variant: c.DEFAULT_VARIANT, host: HOST });
+  }
+  const results = new Map();
+
+  beforeAll(async () => {
+    // Builds two at a time; the browser runs one page at a time so timing-bound scenarios (S11's
+    // bounded waits) do not compete with each other for the two cores.
+    const built = await c.pool(jobs, 2, async (job) => {
+      try {
+        return { dir: await c.buildScenario(job) };
+      } catch (e) {
+        return { error: e.summary || e.message.split('\n').slice(0, 4).join(' ').slice(0, 400) };
+      }
+    });
+    for (const [i, job] of jobs.entries()) {
+      let row;
+      if (built[i].error) {
+        row = { result: 'build-error', detail: built[i].error, seconds: 0 };
+      } else {
+        const r = await browser.runScenarioInBrowser({
+          browser: chromium, server, dir: built[i].dir, sideModules: Object.keys(job.scenario.sides), expectError: job.scenario.expectError,
+        });
+        row = { result: r.result, detail: r.detail, seconds: r.seconds };
+      }
+      const exp = expectedOutcome(toolchain, job.scenario.id, job.mode);
+      const full = {
+        host: HOST, toolchain, scenario: job.scenario.id, title: job.scenario.title, mode: job.mode,
+        variant: c.variantName(job.variant), ...row,
+        expected: exp.assert ? exp.result : 'any', reason: exp.reason || '',
+      };
+      results.set(job, full);
+      rows.push(full);
+      process.stderr.write(`[browser ${rows.length}] ${toolchain} ${job.scenario.id} ${job.mode}: ${row.result} (${row.seconds.toFixed(1)} s)\n`);
+    }
+  }, 40 * 60 * 1000);
+
+  test.each(jobs.map((j) => [j.scenario.id, j.mode, j]))('%s %s', (id, mode, job) => {
+    checkRow(results.get(job), expectedOutcome(toolchain, id, mode), { id, mode, where: `${id} ${mode} in Chromium on ${toolchain}` });
+  });
+});
+
+// The demo a person would open (npm run demo): one press of its button, in both builds.
+const demoToolchain = toolchains.includes(demo.DEFAULT_TOOLCHAIN) ? demo.DEFAULT_TOOLCHAIN : toolchains[0];
+const demoTest = demoToolchain ? test : test.skip; // no toolchain: the suite already failed above
+demoTest(`demo page (${demoToolchain}): the pthread runs the named function with the plugin, not with stock; screenshot in build/browser/demo.png`, async () => {
+  const dir = await demo.buildDemo(demoToolchain);
+  const screenshot = path.join(c.REPO, 'build', 'browser', 'demo.png');
+  const result = await demo.pressDemo({ browser: chromium, server, dir, screenshot });
+  expect(result.plugin.length).toBe(6);
+  for (const row of result.plugin) expect({ name: row.name, main: row.main, pthread: row.pthread }).toEqual({ name: row.name, main: row.name, pthread: row.name });
+  // The control: the same press on the stock build shows the bug (and the main thread is right).
+  for (const row of result.stock) expect(row.main).toBe(row.name);
+  expect(result.stock.filter((row) => row.pthread !== row.name).length).toBeGreaterThan(0);
+  expect(fs.statSync(screenshot).size).toBeGreaterThan(10000);
+}, 10 * 60 * 1000);
