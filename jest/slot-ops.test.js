@@ -259,3 +259,34 @@ test('an op this thread already ran runs again without a second replay (a dlsym 
   // Without the guard the second catch-up would find its recorded slot taken and throw.
   expect(dlsym(worker)).toBe(slot);
 });
+
+test('two threads that dlsym the same new symbol give it one slot (the second finds the first by name)', () => {
+  // The C side learns the symbol's index (the op's key) only from the body, so without the
+  // name both threads would record a placement of their own: two slots, two addresses.
+  const w = world();
+  const main = w.thread('main');
+  const worker = w.thread('worker', 14); // a longer table: its own slot would differ
+  const fn = f(6);
+  const dlsym = (th) => {
+    let index = -1;
+    return th.ops.record(() => (index === -1 ? null : `dlsym:64:${index}`), 'dlsym(y)', () => {
+      for (let i = 0; i < th.table.length; i++) if (th.table.get(i) === fn) return i;
+      index = 2;
+      const slot = th.ops.allocate();
+      th.table.set(slot, fn);
+      return slot;
+    }, 'dlsym-name:64:y');
+  };
+  const slot = dlsym(main);
+  expect(dlsym(worker)).toBe(slot);
+  expect(worker.table.get(slot)).toBe(fn);
+  worker.state.catchUp();
+  expect(worker.state.tableOps).toHaveLength(1);
+  // Caught up later (C replays main's dlsym there): already in place.
+  expect(worker.ops.run('dlsym:64:2', 'dlsym catch-up', () => {
+    for (let i = 0; i < worker.table.length; i++) if (worker.table.get(i) === fn) return i;
+    return -1;
+  })).toBe(slot);
+  // And a third dlsym of it on the worker finds the entry without another op.
+  expect(dlsym(worker)).toBe(slot);
+});

@@ -133,7 +133,7 @@ export function install(em, original) {
     return o.record(() => {
       const index = em.heap32()[symbolIndex >> 2];
       return index === -1 ? null : `dlsym:${handle}:${index}`;
-    }, `dlsym(${name})`, () => original._dlsym_js(handle, symbol, symbolIndex));
+    }, `dlsym(${name})`, () => original._dlsym_js(handle, symbol, symbolIndex), `dlsym-name:${handle}:${name}`);
   }
 
   function _dlsym_catchup_js(handle, symbolIndex) {

@@ -90,7 +90,7 @@ export class SharedState {
     const line = encoder.encode(JSON.stringify(op) + '\n');
     const at = Atomics.load(this.words, LOG_BYTES);
     if (at + line.length > this.bytes.length) {
-      throw new Error(`pthread-dylink: the op log is full (${this.bytes.length} bytes, ${this.ops.size} ops); ` +
+      throw new Error(`pthread-dylink: the op log is full (${this.bytes.length} bytes, ${this.tableOps.length + this.slotNotes.length} ops); ` +
         'raise it with Module.pthreadDylinkLogBytes on the main thread');
     }
     this.bytes.set(line, at);
@@ -101,6 +101,7 @@ export class SharedState {
 
   remember(op) {
     this.ops.set(op.key, op);
+    if (op.alias) this.ops.set(op.alias, op);
     (op.note ? this.slotNotes : this.tableOps).push(op);
   }
 

@@ -45,14 +45,22 @@ export class SlotOps {
 
   // key may be a function, called once the body is done (a dlsym learns its symbol index only
   // then); returning null means the op took no slots worth replaying.
-  record(key, label, body) {
+  // alias: a second key known before the body (a dlsym's handle and symbol name). Another thread
+  // may have recorded the same op while this one waited for the lock (or before this thread caught
+  // up on it): then this thread replays that op instead of recording a second placement.
+  record(key, label, body, alias) {
     const table = this.table();
     const tookLock = this.state.lock(this.threadId, this.spinLimit);
+    const first = alias && this.state.find(alias);
+    if (first) {
+      if (tookLock) this.state.unlock(this.threadId);
+      return this.done.has(first.key) ? body() : this.replay(first, label, body);
+    }
     // Start where no thread has handed out slots yet, so nothing this op appends collides with
     // entries another thread made in the meantime (main-thread JS callbacks, for example).
     const start = Math.max(this.state.counter, table.length);
     this.growTo(start);
-    const op = { key, label, start, slots: [], end: start, thread: this.threadName, threadId: this.threadId };
+    const op = { key, label, start, slots: [], end: start, thread: this.threadName, threadId: this.threadId, ...(alias && { alias }) };
     this.stack.push({ mode: 'record', op });
     const finish = () => {
       this.pop(op);
