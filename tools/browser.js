@@ -100,7 +100,9 @@ async function runScenarioInBrowser({ browser, server, dir, sideModules, timeout
   tab.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
   let r;
   try {
-    await tab.goto(server.urlFor(page));
+    // Not the load event: main.js runs main() before it fires, and a blocked main() would turn
+    // into a navigation timeout instead of this run's own.
+    await tab.goto(server.urlFor(page), { waitUntil: 'domcontentloaded', timeout: timeoutMs });
     const isolated = await tab.evaluate(() => globalThis.crossOriginIsolated);
     if (!isolated) throw new Error('the page is not cross-origin isolated: SharedArrayBuffer is unavailable');
     const handle = await tab.waitForFunction(() => globalThis.pdRun && globalThis.pdRun.ended && globalThis.pdRun, null, { timeout: timeoutMs, polling: 100 });
