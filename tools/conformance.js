@@ -155,27 +155,36 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const emscriptenDir = mode === 'upstream-patched' ? await upstreamTree(toolchain) : undefined;
   if (emscriptenDir) pluginFiles.push(UPSTREAM_PATCH);
   const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario, host });
-  if (!fresh(outDir, mainKey)) {
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.mkdirSync(outDir, { recursive: true });
-    for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
-    const link = [
-      ...flags, ...mainFiles,
-      `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags(),
-      `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
-      `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
-      ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
-      ...preJs.map((p) => `--pre-js=${p}`),
-      ...modeFlags,
-      '-o', path.join(outDir, 'main.js'),
-    ];
-    await emcc(toolchain, link, outDir, emscriptenDir);
-    stamp(outDir, mainKey);
+  // One link per directory and key, shared by whoever asks: a postlink job builds the stock
+  // program too, and may ask while the stock job is still linking it (two links into one
+  // directory corrupt each other's output: "Fatal: error parsing wasm").
+  const mainJob = `${outDir}|${mainKey}`;
+  if (!mainBuilds.has(mainJob)) {
+    mainBuilds.set(mainJob, (async () => {
+      if (fresh(outDir, mainKey)) return;
+      fs.rmSync(outDir, { recursive: true, force: true });
+      fs.mkdirSync(outDir, { recursive: true });
+      for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
+      const link = [
+        ...flags, ...mainFiles,
+        `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags(),
+        `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
+        `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
+        ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
+        ...preJs.map((p) => `--pre-js=${p}`),
+        ...modeFlags,
+        '-o', path.join(outDir, 'main.js'),
+      ];
+      await emcc(toolchain, link, outDir, emscriptenDir);
+      stamp(outDir, mainKey);
+    })());
   }
+  await mainBuilds.get(mainJob);
   return outDir;
 }
 
 const sideBuilds = new Map();
+const mainBuilds = new Map();
 
 // The patched copy of emscripten (tools/upstream prepare), made once per process.
 // tools/upstream says which version the patch is for: the one place that names it.
