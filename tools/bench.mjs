@@ -148,18 +148,22 @@ function threadStartOverhead(calls = 1e6) {
   const wrapped = install(em, nop);
   const fast = timePerCall(() => wrapped.invokeEntryPoint(0, 0)) - bare;
   // With one new gap slot (a JS function another thread added) to fill before each start: the
-  // note is appended by "another thread" between calls, then filled by this one.
+  // note is appended by "another thread" between calls (untimed: that is the other thread's
+  // addFunction, not this start), then filled by this one.
   const other = new SharedState(state.buffer);
-  const fills = Math.min(calls, 5e3);
+  const fills = Math.min(calls, 2e4);
   let slot = 32;
+  let timed = 0n;
   const withGap = () => {
     other.append({ key: `slot:${slot}`, note: 'freed', slot: slot++ % 64, label: 'bench', thread: 'the main thread', threadId: 99 });
+    const t0 = process.hrtime.bigint();
     wrapped.invokeEntryPoint(0, 0);
+    timed += process.hrtime.bigint() - t0;
   };
-  for (let i = 0; i < 100; i++) withGap();
-  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < 2000; i++) withGap();
+  timed = 0n;
   for (let i = 0; i < fills; i++) withGap();
-  const gap = Number(process.hrtime.bigint() - t0) / fills - bare;
+  const gap = Number(timed) / fills - bare;
   if (entered < calls) throw new Error('the wrapper did not reach the original invokeEntryPoint');
   return { fast_path_ns: fast, one_gap_slot_ns: gap, calls };
 }
@@ -241,7 +245,7 @@ async function main() {
     lines.push(`${s.toolchain.padEnd(10)} ${(s.gaps ? 'yes' : 'no').padEnd(5)} ${String(s.modules).padEnd(8)} ${s.metric.padEnd(10)} ` +
       `${s.stock_ms.toFixed(3).padStart(8)} ${s.plugin_ms.toFixed(3).padStart(10)}  ${s.ratio.toFixed(3)}   ` +
       `${(s.stock_spread * 100).toFixed(0)}% / ${(s.plugin_spread * 100).toFixed(0)}%` +
-      (target && s.ratio > target ? `  above the ${target} target by ${((s.ratio - target) * 100).toFixed(1)} points` : ''));
+      (target ? missedBy(s.ratio, target) : ''));
   }
   for (const w of report.seedWorkload) {
     lines.push(`seed workload (S11, plugin) on ${w.toolchain}: ${Math.round(w.parallel_fors_per_second)} parallel_fors/s ` +
@@ -259,11 +263,17 @@ async function main() {
     `${o.one_gap_slot_ns.toFixed(0)} ns with one gap slot to fill`);
   for (const s of report.threadStart.filter((x) => x.kind === 'start' && x.metric === 'start' && x.modules === 32)) {
     const added = s.gaps ? o.one_gap_slot_ns : o.fast_path_ns;
+    const bound = 1 + added / (s.stock_ms * 1e6);
     lines.push(`thread start bound on ${s.toolchain}, ${s.gaps ? 'one gap slot to fill' : 'nothing to fill'}: the plugin adds ` +
-      `${added.toFixed(0)} ns to stock's ${(s.stock_ms * 1e6).toFixed(0)} ns: ratio <= ${(1 + added / (s.stock_ms * 1e6)).toFixed(5)} ` +
-      `(target <= ${TARGETS.threadStartRatio})`);
+      `${added.toFixed(0)} ns to stock's ${(s.stock_ms * 1e6).toFixed(0)} ns: ratio <= ${bound.toFixed(5)} ` +
+      `(target <= ${TARGETS.threadStartRatio})${missedBy(bound, TARGETS.threadStartRatio)}`);
   }
   process.stdout.write(`${lines.join('\n')}\nreport: build/bench/report.json\n`);
+}
+
+// What a report line adds when a ratio misses its target: by how much, in points.
+function missedBy(ratio, target) {
+  return ratio > target ? `  above the ${target} target by ${((ratio - target) * 100).toFixed(1)} points` : '';
 }
 
 main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });
