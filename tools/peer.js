@@ -219,7 +219,7 @@ function table(report) {
   return lines.join('\n');
 }
 
-module.exports = { run, table, parse, regressions, FAST, FULL, FLAKY };
+module.exports = { run, table, parse, regressions, flakeRate, FAST, FULL, FLAKY };
 
 if (require.main === module) {
   const fast = process.argv.includes('--fast');
