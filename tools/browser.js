@@ -126,4 +126,4 @@ async function runScenarioInBrowser({ browser, server, dir, sideModules, timeout
   return { ...judged, seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr, console: consoleLines };
 }
 
-module.exports = { CHROMIUM, CHROMIUM_ARGS, startServer, launchChromium, runScenarioInBrowser, writePage };
+module.exports = { startServer, launchChromium, runScenarioInBrowser, writePage };

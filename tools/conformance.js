@@ -100,10 +100,10 @@ async function emcc(toolchain, args, cwd, emscriptenDir) {
 // thread a scenario needs is a pool worker: the browser's main thread cannot block in
 // pthread_join while a new worker starts (the start needs that thread's event loop).
 const HOSTS = {
-  node: { dirSuffix: '', linkFlags: () => ['-sNODERAWFS'], pool: (s) => s.pool || 0, preJs: [] },
+  node: { dirSuffix: '', linkFlags: ['-sNODERAWFS'], pool: (s) => s.pool || 0, preJs: [] },
   chromium: {
     dirSuffix: '-chromium',
-    linkFlags: () => ['-sENVIRONMENT=web,worker'],
+    linkFlags: ['-sENVIRONMENT=web,worker'],
     pool: (s) => s.browserPool ?? s.pool ?? 0,
     preJs: [path.join(TESTS, 'harness', 'browser.pre.js')],
   },
@@ -127,23 +127,14 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const tcFlags = TOOLCHAIN_FLAGS[toolchain];
   const flags = commonCompileFlags(variant);
 
-  // Side modules do not depend on the mode: build them once per toolchain and variant. Jobs of
-  // several modes run at once, so one build per directory and key, shared by whoever asks.
+  // Side modules do not depend on the mode: built once per toolchain and variant.
   const sideFiles = Object.values(scenario.sides).flat().map((f) => path.join(srcDir, f));
   const sideKey = hashFiles([...sideFiles, ...harness, ...headers], { toolchain, flags });
-  const sideJob = `${sideDir}|${sideKey}`;
-  if (!sideBuilds.has(sideJob)) {
-    sideBuilds.set(sideJob, (async () => {
-      if (fresh(sideDir, sideKey)) return;
-      fs.rmSync(sideDir, { recursive: true, force: true });
-      fs.mkdirSync(sideDir, { recursive: true });
-      for (const [so, srcs] of Object.entries(scenario.sides)) {
-        await emcc(toolchain, [...flags, '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
-      }
-      stamp(sideDir, sideKey);
-    })());
-  }
-  await sideBuilds.get(sideJob);
+  await buildOnce(sideDir, sideKey, async () => {
+    for (const [so, srcs] of Object.entries(scenario.sides)) {
+      await emcc(toolchain, [...flags, '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
+    }
+  });
 
   const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
   const pluginFiles = { plugin: [LIBRARY], jstransform: [PATCH_CLI] }[mode] || [];
@@ -155,36 +146,41 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const emscriptenDir = mode === 'upstream-patched' ? await upstreamTree(toolchain) : undefined;
   if (emscriptenDir) pluginFiles.push(UPSTREAM_PATCH);
   const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario, host });
-  // One link per directory and key, shared by whoever asks: a postlink job builds the stock
-  // program too, and may ask while the stock job is still linking it (two links into one
-  // directory corrupt each other's output: "Fatal: error parsing wasm").
-  const mainJob = `${outDir}|${mainKey}`;
-  if (!mainBuilds.has(mainJob)) {
-    mainBuilds.set(mainJob, (async () => {
-      if (fresh(outDir, mainKey)) return;
-      fs.rmSync(outDir, { recursive: true, force: true });
-      fs.mkdirSync(outDir, { recursive: true });
-      for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
-      const link = [
-        ...flags, ...mainFiles,
-        `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags(),
-        `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
-        `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
-        ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
-        ...preJs.map((p) => `--pre-js=${p}`),
-        ...modeFlags,
-        '-o', path.join(outDir, 'main.js'),
-      ];
-      await emcc(toolchain, link, outDir, emscriptenDir);
-      stamp(outDir, mainKey);
-    })());
-  }
-  await mainBuilds.get(mainJob);
+  await buildOnce(outDir, mainKey, async () => {
+    for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
+    const link = [
+      ...flags, ...mainFiles,
+      `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags,
+      `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
+      `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
+      ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
+      ...preJs.map((p) => `--pre-js=${p}`),
+      ...modeFlags,
+      '-o', path.join(outDir, 'main.js'),
+    ];
+    await emcc(toolchain, link, outDir, emscriptenDir);
+  });
   return outDir;
 }
 
-const sideBuilds = new Map();
-const mainBuilds = new Map();
+// Build into `dir` (emptied first) unless it already holds the build `key` names; one build per
+// directory and key, shared by whoever asks. Jobs run two at a time, several modes share side
+// modules, and a postlink job links the stock program while the stock job may be linking it
+// (two links into one directory corrupt each other's output: "Fatal: error parsing wasm").
+const builds = new Map();
+function buildOnce(dir, key, build) {
+  const job = `${dir}|${key}`;
+  if (!builds.has(job)) {
+    builds.set(job, (async () => {
+      if (fresh(dir, key)) return;
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      await build();
+      stamp(dir, key);
+    })());
+  }
+  return builds.get(job);
+}
 
 // The patched copy of emscripten (tools/upstream prepare), made once per process.
 // tools/upstream says which version the patch is for: the one place that names it.
@@ -203,16 +199,15 @@ async function upstreamTree(toolchain) {
 async function patchedCopy(stockDir) {
   const outDir = stockDir.replace(/([/\\])stock-/, '$1postlink-');
   const key = hashFiles([path.join(stockDir, '.build-key'), PATCH_CLI], {});
-  if (fresh(outDir, key)) return outDir;
-  fs.rmSync(outDir, { recursive: true, force: true });
-  fs.cpSync(stockDir, outDir, { recursive: true });
-  const r = await run(process.execPath, [PATCH_CLI, 'patch', path.join(outDir, 'main.js')]);
-  if (r.code !== 0) {
-    const err = new Error(`pthread-dylink patch failed:\n${r.stderr}${r.stdout}`);
-    err.summary = (r.stderr || r.stdout).trim().split('\n')[0].slice(0, 300);
-    throw err;
-  }
-  stamp(outDir, key);
+  await buildOnce(outDir, key, async () => {
+    fs.cpSync(stockDir, outDir, { recursive: true });
+    const r = await run(process.execPath, [PATCH_CLI, 'patch', path.join(outDir, 'main.js')]);
+    if (r.code !== 0) {
+      const err = new Error(`pthread-dylink patch failed:\n${r.stderr}${r.stdout}`);
+      err.summary = (r.stderr || r.stdout).trim().split('\n')[0].slice(0, 300);
+      throw err;
+    }
+  });
   return outDir;
 }
 
@@ -339,5 +334,5 @@ async function pool(items, limit, fn) {
 module.exports = {
   REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree,
   HOSTS, installedToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, run,
-  emcc, hashFiles, fresh, stamp, writeReportRows, formatRows,
+  emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows,
 };

@@ -29,21 +29,19 @@ async function buildDemo(toolchain = DEFAULT_TOOLCHAIN) {
   for (const [mode, build] of Object.entries(BUILDS)) {
     const out = path.join(dir, mode);
     const key = c.hashFiles([...sources, ...(mode === 'plugin' ? [LIBRARY] : [])], { toolchain, mode });
-    if (c.fresh(out, key)) continue;
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.mkdirSync(out, { recursive: true });
-    await c.emcc(toolchain, [...common, '-sSIDE_MODULE=1', path.join(SRC, 'demo_animals.c'), '-o', 'demo_animals.so'], out);
-    // --preload-file: the usual way a web build ships a module it will dlopen (fetched as a
-    // .data package, and the wasm precompiled before main); workers fetch the .so by URL.
-    await c.emcc(toolchain, [
-      ...common, path.join(SRC, 'demo.c'), '-sMAIN_MODULE=1', '-sALLOW_TABLE_GROWTH', '-sPTHREAD_POOL_SIZE=1',
-      '-sENVIRONMENT=web,worker', '-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$addFunction', '--preload-file', 'demo_animals.so',
-      ...build.flags, '-o', 'main.js',
-    ], out);
-    const frame = fs.readFileSync(path.join(SRC, 'frame.html'), 'utf8')
-      .replace('/*BUILD*/{}', JSON.stringify({ heading: build.heading, detail: `emscripten ${toolchain}, -O2, PTHREAD_POOL_SIZE=1` }));
-    fs.writeFileSync(path.join(out, 'index.html'), frame);
-    c.stamp(out, key);
+    await c.buildOnce(out, key, async () => {
+      await c.emcc(toolchain, [...common, '-sSIDE_MODULE=1', path.join(SRC, 'demo_animals.c'), '-o', 'demo_animals.so'], out);
+      // --preload-file: the usual way a web build ships a module it will dlopen (fetched as a
+      // .data package, and the wasm precompiled before main); workers fetch the .so by URL.
+      await c.emcc(toolchain, [
+        ...common, path.join(SRC, 'demo.c'), '-sMAIN_MODULE=1', '-sALLOW_TABLE_GROWTH', '-sPTHREAD_POOL_SIZE=1',
+        '-sENVIRONMENT=web,worker', '-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$addFunction', '--preload-file', 'demo_animals.so',
+        ...build.flags, '-o', 'main.js',
+      ], out);
+      const frame = fs.readFileSync(path.join(SRC, 'frame.html'), 'utf8')
+        .replace('/*BUILD*/{}', JSON.stringify({ heading: build.heading, detail: `emscripten ${toolchain}, -O2, PTHREAD_POOL_SIZE=1` }));
+      fs.writeFileSync(path.join(out, 'index.html'), frame);
+    });
   }
   fs.copyFileSync(path.join(SRC, 'index.html'), path.join(dir, 'index.html'));
   return dir;
@@ -63,7 +61,6 @@ async function pressDemo({ browser, server, dir, screenshot, timeoutMs = 60000 }
     await button.click();
     const results = {};
     for (const mode of Object.keys(BUILDS)) {
-      const frame = page.frameLocator(`#${mode}`);
       const handle = await page.waitForFunction((id) => {
         const demo = document.getElementById(id).contentWindow.demo;
         return demo && (demo.result || demo.error) && { result: demo.result, error: demo.error };
@@ -71,7 +68,6 @@ async function pressDemo({ browser, server, dir, screenshot, timeoutMs = 60000 }
       const { result, error } = await handle.jsonValue();
       if (error) throw new Error(`demo (${mode}): ${error}`);
       results[mode] = result;
-      await frame.locator('#summary').waitFor();
     }
     if (screenshot) {
       fs.mkdirSync(path.dirname(screenshot), { recursive: true });
