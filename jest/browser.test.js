@@ -14,7 +14,7 @@ const demo = require('../tools/demo');
 const { expectedOutcome, pluginRefused, checkRow } = require('./expectations');
 
 const MODES = ['stock', 'plugin', 'postlink', 'upstream-patched'];
-const modesFor = (toolchain) => MODES.filter((m) => m !== 'upstream-patched' || toolchain === c.UPSTREAM_TOOLCHAIN);
+const modesFor = (toolchain) => c.modesFor(MODES, toolchain);
 const HOST = 'chromium';
 
 const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',');

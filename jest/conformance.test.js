@@ -16,7 +16,7 @@ const VARIANTS = [
 // Toolchains the plugin refuses only need the default build: their stock hangs cost a minute each.
 const variantsFor = (toolchain) => (pluginRefused[toolchain] ? VARIANTS.slice(0, 1) : VARIANTS);
 const MODES = ['stock', 'plugin', 'postlink', 'jstransform', 'upstream-patched'];
-const modesFor = (toolchain) => MODES.filter((m) => m !== 'upstream-patched' || toolchain === c.UPSTREAM_TOOLCHAIN);
+const modesFor = (toolchain) => c.modesFor(MODES, toolchain);
 // The --js-transform route patches the same text `postlink` patches, only earlier (before
 // emscripten's own minification): one build variant shows it survives that.
 const variantsForMode = (toolchain, mode) => (mode === 'jstransform' ? variantsFor(toolchain).slice(0, 1) : variantsFor(toolchain));

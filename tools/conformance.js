@@ -186,6 +186,10 @@ function buildOnce(dir, key, build) {
 // tools/upstream says which version the patch is for: the one place that names it.
 const UPSTREAM_TOOLCHAIN = execFileSync(path.join(REPO, 'tools', 'upstream'), ['version'], { encoding: 'utf8' }).trim();
 const UPSTREAM_PATCH = path.join(REPO, 'upstream', `emscripten-${UPSTREAM_TOOLCHAIN}.patch`);
+// Of `modes`, those that exist for `toolchain`: upstream-patched only where the patch applies.
+function modesFor(modes, toolchain) {
+  return modes.filter((m) => m !== 'upstream-patched' || toolchain === UPSTREAM_TOOLCHAIN);
+}
 let upstreamReady = null;
 async function upstreamTree(toolchain) {
   if (toolchain !== UPSTREAM_TOOLCHAIN) throw new Error(`upstream-patched mode exists for ${UPSTREAM_TOOLCHAIN} only, not ${toolchain}`);
@@ -332,7 +336,7 @@ async function pool(items, limit, fn) {
 }
 
 module.exports = {
-  REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree,
+  REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
   HOSTS, installedToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, run,
   emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows,
 };

@@ -19,7 +19,7 @@ const FLAGS = ['-O2', '-pthread', '-D_GNU_SOURCE'];
 
 const emcc = (toolchain, args, emscriptenDir) => c.emcc(toolchain, [...FLAGS, ...args], c.REPO, emscriptenDir);
 // The fixes under test, per toolchain: the plugin, and on 6.0.5 emscripten with the upstream patch.
-const fixModes = (toolchain) => ['plugin', ...(toolchain === c.UPSTREAM_TOOLCHAIN ? ['upstream-patched'] : [])];
+const fixModes = (toolchain) => c.modesFor(['plugin', 'upstream-patched'], toolchain);
 
 // Side modules once per toolchain, a main per mode; rebuilt when a source or the library changes.
 async function build(toolchain) {
