@@ -10,11 +10,11 @@ test('ops appended by one thread are found by another view of the same buffer', 
   expect(b.find('load:y.so').start).toBe(12);
 });
 
-test('a full log says so and how to raise it, and keeps what it had', () => {
+test('a full log says so, which log it is and how to raise it, and keeps what it had', () => {
   const s = SharedState.create(64);
   s.append({ key: 'a', start: 1, slots: [], end: 1 });
-  expect(() => s.append({ key: 'b'.repeat(80), start: 1, slots: [], end: 1 }))
-    .toThrow(/op log is full \(64 bytes, 1 ops\); raise it with Module.pthreadDylinkLogBytes/);
+  expect(() => s.append({ key: 'b'.repeat(80), label: 'b.so', start: 1, slots: [], end: 1 }))
+    .toThrow(/shared op log \(where every thread reads the table layout\) is full: 64 bytes hold 1 module loads\/dlsyms and 0 slot notes, and b.so needs \d+ more; set Module.pthreadDylinkLogBytes on the main thread/);
   expect(new SharedState(s.buffer).find('a').start).toBe(1);
 });
 

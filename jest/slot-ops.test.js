@@ -207,6 +207,20 @@ test('freed slots are never reused by an op, and the lock is released after a fa
   expect(() => load(other, 'load:ok.so', { funcs: [f(1)] })).not.toThrow();
 });
 
+// Issue 17 (6): the op log filled up as an op finished; the lock stayed held and the next thread
+// blamed "a module load on that thread never finished" and the process died.
+test('an op that cannot be written to a full log releases the lock, sync and async, and names the log', async () => {
+  const w = world(256);
+  const main = w.thread('main');
+  const worker = w.thread('worker', 10, { spinLimit: 1000 });
+  const big = (n) => Array.from({ length: n }, (_, i) => f(i));
+  expect(() => load(main, 'load:big.so', { funcs: big(100) })).toThrow(/shared op log .* is full: 256 bytes .* and load:big.so needs \d+ more/);
+  expect(() => gap(worker)).not.toThrow();
+  await expect(main.ops.run('load:async.so', 'async.so', async () => big(100).map(() => main.ops.allocate())))
+    .rejects.toThrow(/shared op log .* is full/);
+  expect(() => gap(worker)).not.toThrow();
+});
+
 test('a slot taken outside any op waits for an op recording on another thread', async () => {
   // Main records an async load (holding the lock across the await); a worker's addFunction in the
   // meantime must not take a slot that load is about to append.

@@ -5,6 +5,7 @@
 //   - flags the main thread sets for everyone (the verify mode).
 // Emscripten shares linear memory between threads but not the table; this buffer is the part of
 // "the table" that we make shared ourselves.
+import { whenSettled } from './when-settled.js';
 
 const LOCK = 0;
 const COUNTER = 1;
@@ -83,6 +84,22 @@ export class SharedState {
     Atomics.compareExchange(this.words, LOCK, threadId, 0);
   }
 
+  // Run body() holding the lock, and release it however body ends: returning, throwing, or (for
+  // an async module load) its promise settling either way. The only way code here takes the lock:
+  // a lock left held after an error reads, in the next thread, as a load that never finished.
+  withLock(threadId, body, spinLimit) {
+    const tookLock = this.lock(threadId, spinLimit);
+    const release = () => { if (tookLock) this.unlock(threadId); };
+    let result;
+    try {
+      result = body();
+    } catch (e) {
+      release();
+      throw e;
+    }
+    return whenSettled(result, (value) => { release(); return value; }, release);
+  }
+
   // Callers hold the lock, so everything before the current end is complete.
   append(op) {
     this.catchUp();
@@ -90,8 +107,10 @@ export class SharedState {
     const line = encoder.encode(JSON.stringify(op) + '\n');
     const at = Atomics.load(this.words, LOG_BYTES);
     if (at + line.length > this.bytes.length) {
-      throw new Error(`pthread-dylink: the op log is full (${this.bytes.length} bytes, ${this.tableOps.length + this.slotNotes.length} ops); ` +
-        'raise it with Module.pthreadDylinkLogBytes on the main thread');
+      throw new Error(`pthread-dylink: the shared op log (where every thread reads the table layout) is full: ` +
+        `${this.bytes.length} bytes hold ${this.tableOps.length} module loads/dlsyms and ${this.slotNotes.length} slot notes, ` +
+        `and ${op.label || op.key} needs ${line.length} more; set Module.pthreadDylinkLogBytes on the main thread ` +
+        `(default ${DEFAULT_CAPACITY})`);
     }
     this.bytes.set(line, at);
     Atomics.store(this.words, LOG_BYTES, at + line.length);

@@ -8,14 +8,10 @@
 // for the same function. Recording the indices once and replaying them makes them agree.
 
 import { describeId, firstMismatch, slotId } from './gap-slots.js';
+import { whenSettled } from './when-settled.js';
 
+export { whenSettled };
 export class TableMismatch extends Error {}
-
-// Continue after `value`, which is either a result or a promise of one (module loads can be async).
-export function whenSettled(value, onValue, onError) {
-  if (value && typeof value.then === 'function') return value.then(onValue, (e) => { onError(); throw e; });
-  return onValue(value);
-}
 
 export class SlotOps {
   // table: { length, grow(n) → old length, get(i) }; state: SharedState; threadId: nonzero int;
@@ -49,15 +45,17 @@ export class SlotOps {
   // may have recorded the same op while this one waited for the lock (or before this thread caught
   // up on it): then this thread replays that op instead of recording a second placement.
   record(key, label, body, alias) {
-    const table = this.table();
-    const tookLock = this.state.lock(this.threadId, this.spinLimit);
-    const first = alias && this.state.find(alias);
-    if (first) {
-      if (tookLock) this.state.unlock(this.threadId);
-      return this.done.has(first.key) ? body() : this.replay(first, label, body);
-    }
+    return this.state.withLock(this.threadId, () => {
+      const first = alias && this.state.find(alias);
+      if (first) return this.done.has(first.key) ? body() : this.replay(first, label, body);
+      return this.recordLocked(key, label, body, alias);
+    }, this.spinLimit);
+  }
+
+  recordLocked(key, label, body, alias) {
     // Start where no thread has handed out slots yet, so nothing this op appends collides with
     // entries another thread made in the meantime (main-thread JS callbacks, for example).
+    const table = this.table();
     const start = Math.max(this.state.counter, table.length);
     this.growTo(start);
     const op = { key, label, start, slots: [], end: start, thread: this.threadName, threadId: this.threadId, ...(alias && { alias }) };
@@ -67,14 +65,12 @@ export class SlotOps {
       op.end = Math.max(this.table().length, start);
       this.state.raiseCounter(op.end);
       if (typeof key === 'function') op.key = key();
-      if (op.key !== null) {
-        if (this.state.verifying) op.fp = this.fingerprint(op);
-        this.state.append(op);
-        this.done.add(op.key);
-      }
-      if (tookLock) this.state.unlock(this.threadId);
+      if (op.key === null) return;
+      if (this.state.verifying) op.fp = this.fingerprint(op);
+      this.state.append(op);
+      this.done.add(op.key);
     };
-    return this.around(() => body(op), finish, () => { this.pop(op); if (tookLock) this.state.unlock(this.threadId); });
+    return this.around(() => body(op), finish, () => this.pop(op));
   }
 
   replay(op, label, body) {
@@ -103,12 +99,7 @@ export class SlotOps {
 
   // Write down a fact other threads need but no op carries (a JS function in a slot).
   note(entry) {
-    const tookLock = this.state.lock(this.threadId, this.spinLimit);
-    try {
-      this.state.append({ ...entry, thread: this.threadName, threadId: this.threadId });
-    } finally {
-      if (tookLock) this.state.unlock(this.threadId);
-    }
+    this.state.withLock(this.threadId, () => this.state.append({ ...entry, thread: this.threadName, threadId: this.threadId }), this.spinLimit);
   }
 
   // How far this thread's table may grow now without getting ahead of a module load it may still
@@ -156,15 +147,12 @@ export class SlotOps {
     // Outside any op afterwards (addFunction from JS, host callbacks): entries of this thread
     // alone. Take a slot no other thread will ever use for something else. Under the lock: an op
     // recording on another thread appends past the counter and only raises it when it ends.
-    const tookLock = this.state.lock(this.threadId, this.spinLimit);
-    try {
+    return this.state.withLock(this.threadId, () => {
       const slot = Math.max(this.state.takeSlots(1), this.table().length);
       this.state.raiseCounter(slot + 1);
       this.growTo(slot + 1);
       return slot;
-    } finally {
-      if (tookLock) this.state.unlock(this.threadId);
-    }
+    }, this.spinLimit);
   }
 
   growTo(n) {
