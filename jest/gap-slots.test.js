@@ -14,30 +14,41 @@ describe('GapSlotPlanner', () => {
   test('fills empty slots other threads noted, once each, and skips its own', () => {
     const p = new GapSlotPlanner(WORKER);
     const notes = [note('js', 3, { sig: 'i' }), note('wasm', 4), { ...note('js', 5), threadId: WORKER }];
-    expect(p.plan(notes, 10, () => true).map((a) => a.slot)).toEqual([3, 4]);
-    expect(p.plan(notes, 10, () => true)).toEqual([]); // nothing new
+    expect(p.plan(notes, 10).map((a) => a.slot)).toEqual([3, 4]);
+    expect(p.plan(notes, 10)).toEqual([]); // nothing new
   });
 
   test('a slot beyond this thread\'s table waits for a later start, and never grows the table', () => {
     const p = new GapSlotPlanner(WORKER);
     const notes = [note('js', 12), note('wasm', 5)];
-    expect(p.plan(notes, 10, () => true).map((a) => a.slot)).toEqual([5]);
-    expect(p.plan(notes, 11, () => true)).toEqual([]);
-    expect(p.plan(notes, 13, () => true).map((a) => a.slot)).toEqual([12]);
+    expect(p.plan(notes, 10).map((a) => a.slot)).toEqual([5]);
+    expect(p.plan(notes, 11)).toEqual([]);
+    expect(p.plan(notes, 13).map((a) => a.slot)).toEqual([12]);
   });
 
   test('a slot freed and reused on the owner thread ends up holding its latest meaning', () => {
     const p = new GapSlotPlanner(WORKER);
     const notes = [note('js', 6, { sig: 'i' })];
-    expect(p.plan(notes, 10, () => true).map((a) => a.note.note)).toEqual(['js']);
-    // The worker's slot 6 now holds the stub the planner put there: later notes may replace it.
+    expect(p.plan(notes, 10).map((a) => a.note.note)).toEqual(['js']);
     notes.push(note('freed', 6), note('wasm', 6, { module: 'a.so', symbol: 'g' }));
-    expect(p.plan(notes, 10, () => false).map((a) => a.note.note)).toEqual(['freed', 'wasm']);
+    expect(p.plan(notes, 10).map((a) => a.note.note)).toEqual(['wasm']);
   });
 
-  test('a slot this thread filled itself is left alone', () => {
+  // Issue 17 (2): addFunction(export f) returns f's start-up slot S, removeFunction(S), then
+  // addFunction(jsFn) reuses S. Every thread holds f at S from start-up; the worker must not
+  // take that for an entry of its own and keep running f.
+  test('a slot this thread holds from start-up or a load still takes another thread\'s later meaning', () => {
     const p = new GapSlotPlanner(WORKER);
-    expect(p.plan([note('wasm', 2)], 10, () => false)).toEqual([]);
+    const notes = [note('freed', 2), note('js', 2, { sig: 'i' })];
+    expect(p.plan(notes, 10)).toEqual([{ slot: 2, note: notes[1] }]);
+  });
+
+  test('this thread\'s own later note for a slot wins over an earlier one from another thread', () => {
+    const p = new GapSlotPlanner(WORKER);
+    const mine = { ...note('js', 7, { sig: 'i' }), threadId: WORKER };
+    expect(p.plan([note('freed', 7), mine], 10)).toEqual([]);
+    // ... and a later note from another thread wins over it again.
+    expect(p.plan([note('freed', 7), mine, note('wasm', 7, { module: 'a.so', symbol: 'g' })], 10).map((a) => a.note.note)).toEqual(['wasm']);
   });
 });
 

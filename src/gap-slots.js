@@ -15,7 +15,6 @@ export class GapSlotPlanner {
     this.threadId = threadId;
     this.seen = 0; // notes of the shared list already planned
     this.pending = []; // notes for slots this thread's table does not reach yet
-    this.filled = new Set(); // slots this planner filled, which later notes may overwrite
   }
 
   hasWork(notes) {
@@ -23,28 +22,28 @@ export class GapSlotPlanner {
   }
 
   // notes: every note so far, in log order (only those past `seen` are new).
-  // reach: slots below it may be filled (the table grown to them); isEmpty(slot): whether this
-  // thread's table holds nothing there (true past its end).
-  // Returns [{ slot, note }] to apply in order; note.note === 'freed' means "empty the slot".
-  plan(notes, reach, isEmpty) {
-    const todo = this.pending.concat(notes.slice(this.seen));
+  // reach: slots below it may be filled (the table grown to them).
+  // Returns [{ slot, note }] to apply; note.note === 'freed' means "empty the slot".
+  //
+  // A slot's latest note wins, whatever this thread holds there: a slot every thread filled at
+  // start-up or in a replayed load (a module export) can be freed and reused on one thread, and
+  // then it means the new thing everywhere. Only when the latest note is this thread's own is
+  // the slot left alone: that entry is already in place here.
+  plan(notes, reach) {
+    const latest = new Map();
+    for (const note of this.pending.concat(notes.slice(this.seen))) latest.set(note.slot, note);
     this.seen = notes.length;
     this.pending = [];
     const actions = [];
-    for (const note of todo) {
-      if (note.threadId === this.threadId) continue; // its own entry is already in the slot
-      if (note.slot >= reach) {
+    for (const [slot, note] of latest) {
+      if (note.threadId === this.threadId) continue;
+      if (slot >= reach) {
         // Growing the table this far would put it past the start of a module this thread may
         // still load (6.x asserts the table ends exactly there): wait until it has.
         this.pending.push(note);
         continue;
       }
-      // A slot holding something this planner did not put there belongs to this thread.
-      if (!this.filled.has(note.slot) && !isEmpty(note.slot)) continue;
-      // Even once freed: only the owner's own free list hands the slot out again, and its next
-      // note for the slot must replace what is here.
-      this.filled.add(note.slot);
-      actions.push({ slot: note.slot, note });
+      actions.push({ slot, note });
     }
     return actions;
   }
