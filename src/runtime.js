@@ -4,12 +4,14 @@
 import { SharedState } from './shared-state.js';
 import { GapSlotPlanner, describeId, exportOf, slotId } from './gap-slots.js';
 import { SlotOps, whenSettled } from './slot-ops.js';
+import { tableView } from './table-view.js';
 import { CARRIER_KEY, SHAPES, shapeFor } from './versions.js';
 
-// `em` gives access to the emscripten runtime of this thread:
-//   isWorker, table(), carrier() (the sharedModules object), heap32(), heap8(), malloc, free,
-//   utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), logBytes, verify, and either
-//   version (linked with the library) or shape (patched after linking: the transform recognised it).
+// `em` gives access to the emscripten runtime of this thread (tools/transform/install-call.mjs
+// writes it): isWorker, table(), setTableEntry(i, v), carrier() (the sharedModules object),
+// mem (get/set I8, I32, Ptr at a byte address), malloc, free, stackSave/Alloc/Restore,
+// utf8ToString, loadedLibsByName(), dso (field offsets of struct dso), logBytes, verify, and either
+// version (linked with the library) or shape (patched after linking: the transform recognised it).
 export function install(em, original) {
   const shape = em.shape ? SHAPES[em.shape] : shapeFor(em.version);
   if (!shape.supported) {
@@ -18,6 +20,7 @@ export function install(em, original) {
   }
 
   let ops = null;
+  const table = tableView(em);
   // The state is created by the main thread and arrives in workers with sharedModules, which the
   // worker receives just before it instantiates anything: look it up on first use. Not earlier:
   // in some versions `sharedModules` is only assigned after library code has run.
@@ -40,31 +43,32 @@ export function install(em, original) {
     const state = new SharedState(buffer);
     const id = state.nextThreadId();
     ops = new SlotOps({
-      table: em.table,
+      table: () => table,
       state,
       threadId: id,
       threadName: em.isWorker ? `worker thread #${id}` : 'the main thread',
-      describe: (i) => describeId(slotId(em.table().get(i))),
+      describe: (i) => describeId(slotId(table.get(i))),
       initialized: em.runtimeInitialized,
     });
     return ops;
   }
 
   const dso = em.dso;
+  const mem = em.mem;
   function readDso(p) {
     return {
-      memAddr: em.heap32()[(p + dso.mem_addr) >> 2],
-      memSize: em.heap32()[(p + dso.mem_size) >> 2],
-      tableAddr: em.heap32()[(p + dso.table_addr) >> 2],
-      tableSize: em.heap32()[(p + dso.table_size) >> 2],
+      memAddr: mem.getPtr(p + dso.mem_addr),
+      memSize: mem.getI32(p + dso.mem_size),
+      tableAddr: mem.getPtr(p + dso.table_addr),
+      tableSize: mem.getI32(p + dso.table_size),
     };
   }
   function writeDso(p, d) {
-    em.heap8()[p + dso.mem_allocated] = 1;
-    em.heap32()[(p + dso.mem_addr) >> 2] = d.memAddr;
-    em.heap32()[(p + dso.mem_size) >> 2] = d.memSize;
-    em.heap32()[(p + dso.table_addr) >> 2] = d.tableAddr;
-    em.heap32()[(p + dso.table_size) >> 2] = d.tableSize;
+    mem.setI8(p + dso.mem_allocated, 1);
+    mem.setPtr(p + dso.mem_addr, d.memAddr);
+    mem.setI32(p + dso.mem_size, d.memSize);
+    mem.setPtr(p + dso.table_addr, d.tableAddr);
+    mem.setI32(p + dso.table_size, d.tableSize);
   }
 
   function loadWebAssemblyModule(binary, flags, libName, localScope, handle) {
@@ -82,32 +86,45 @@ export function install(em, original) {
     // First load anywhere. A load from JS (Pyodide's loadDynamicLibrary) comes without a dso
     // handle, so emscripten would remember neither where its memory nor its table region went;
     // lend it a scratch one and keep what emscripten writes there with the op.
-    // (Startup modules load before malloc may be called; every thread loads those at start-up
-    // anyway, so they need no handle.)
-    const scratch = handle || !em.runtimeInitialized() || !em.hasMalloc() ? 0 : em.malloc(dso.size);
-    if (!handle && !scratch && em.runtimeInitialized()) {
-      em.warn(`pthread-dylink: cannot record where ${libName}'s data went (this build exports no malloc); ` +
-        'a later dlopen() of it would load it anew in workers. Export _malloc and _free from the main module.');
-    }
-    if (scratch) em.heap8().fill(0, scratch, scratch + dso.size);
+    const scratch = handle ? null : scratchHandle(libName, !!flags?.loadAsync);
     return o.record(key, libName, (op) => whenSettled(
-      original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch),
+      original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch?.p || 0),
       (exports) => {
-        if (scratch) {
-          op.dso = readDso(scratch);
-          em.free(scratch);
-        }
+        if (scratch) op.dso = readDso(scratch.p);
+        scratch?.release();
         return exports;
       },
-      () => { if (scratch) em.free(scratch); },
+      () => scratch?.release(),
     ));
+  }
+
+  // Zeroed room for a struct dso: { p, release() }, or null. A synchronous load takes it from the
+  // stack (no malloc needed: MAIN_MODULE=2 builds often export none); an async one outlives the
+  // caller's stack frame, so it needs malloc. Startup modules load before either may be called;
+  // every thread loads those at start-up anyway, so they need no handle.
+  function scratchHandle(libName, async) {
+    if (!em.runtimeInitialized()) return null;
+    let scratch = null;
+    if (!async && em.hasStack()) {
+      const top = em.stackSave();
+      scratch = { p: em.stackAlloc(dso.size), release: () => em.stackRestore(top) };
+    } else if (em.hasMalloc()) {
+      const p = em.malloc(dso.size);
+      scratch = { p, release: () => em.free(p) };
+    } else {
+      em.warn(`pthread-dylink: cannot record where ${libName}'s data went (an async load, and this build exports no malloc); ` +
+        'a later dlopen() of it would load it anew in workers. Export _malloc and _free from the main module.');
+      return null;
+    }
+    for (let i = 0; i < dso.size; i++) mem.setI8(scratch.p + i, 0);
+    return scratch;
   }
 
   function loadDynamicLibrary(libName, flags, localScope, handle) {
     // dlopen() of a module that JS already loaded takes emscripten's "already loaded" path, which
     // leaves the handle looking never-loaded: every worker would then load the module as new, with
     // fresh memory for its data. Give the handle what the first load got.
-    if (handle && em.loadedLibsByName()[libName] && !em.heap8()[handle + dso.mem_allocated]) {
+    if (handle && em.loadedLibsByName()[libName] && !mem.getI8(handle + dso.mem_allocated)) {
       const op = slotOps().state.find(`load:${libName}`);
       if (op?.dso) writeDso(handle, op.dso);
     }
@@ -120,18 +137,22 @@ export function install(em, original) {
     if (o.inOp()) return o.allocate();
     // Outside ops a freed slot may be recycled (inside, slots must be taken in recorded order: a
     // recycled index would differ per thread).
-    freshSlot = em.freeTableIndexes().length ? em.freeTableIndexes().pop() : o.allocate();
+    // (Number: under MEMORY64 emscripten's own slots can be BigInts, a slot note must be JSON.)
+    freshSlot = em.freeTableIndexes().length ? Number(em.freeTableIndexes().pop()) : o.allocate();
     return freshSlot;
   }
 
   // dlsym() of a function not yet in the table appends a slot, and C replays that dlsym in every
   // other thread (_dlsym_catchup_js) by symbol index. Make the replay take the same slot.
+  // Called from wasm: under MEMORY64 its pointers arrive as BigInts (emscripten's own function
+  // converts its copies; ours are for this wrapper's reads).
   function _dlsym_js(handle, symbol, symbolIndex) {
     const o = slotOps();
-    em.heap32()[symbolIndex >> 2] = -1;
-    const name = em.utf8ToString(symbol);
+    const indexAt = Number(symbolIndex);
+    mem.setI32(indexAt, -1);
+    const name = em.utf8ToString(Number(symbol));
     return o.record(() => {
-      const index = em.heap32()[symbolIndex >> 2];
+      const index = mem.getI32(indexAt);
       return index === -1 ? null : `dlsym:${handle}:${index}`;
     }, `dlsym(${name})`, () => original._dlsym_js(handle, symbol, symbolIndex), `dlsym-name:${handle}:${name}`);
   }
@@ -145,7 +166,7 @@ export function install(em, original) {
   // only. Write down what it is, so other threads can put the same export there or say why not.
   function addFunction(func, sig) {
     freshSlot = -1;
-    const slot = original.addFunction(func, sig);
+    const slot = Number(original.addFunction(func, sig));
     const o = slotOps();
     // Only a new entry is a gap slot: addFunction returns the slot of a function already in the
     // table (a module's export got one as the module loaded), and inside an op, or during
@@ -167,7 +188,8 @@ export function install(em, original) {
 
   function removeFunction(index) {
     original.removeFunction(index);
-    if (em.runtimeInitialized()) slotOps().note({ key: `slot:${index}`, note: 'freed', slot: index, label: 'a slot freed with removeFunction' });
+    const slot = Number(index);
+    if (em.runtimeInitialized()) slotOps().note({ key: `slot:${slot}`, note: 'freed', slot, label: 'a slot freed with removeFunction' });
   }
 
   // Each pthread start on a worker: fill the gap slots other threads noted since the last start.
@@ -188,9 +210,8 @@ export function install(em, original) {
     em.dlsyncSelf();
     o.state.catchUp();
     if (planner.hasWork(o.state.slotNotes)) {
-      const table = o.table();
       const reach = Math.max(table.length, o.growLimit());
-      const actions = planner.plan(o.state.slotNotes, reach, (i) => i >= table.length || table.get(i) === null);
+      const actions = planner.plan(o.state.slotNotes, reach);
       for (const { slot, note } of actions) {
         o.growTo(slot + 1);
         table.set(slot, gapSlotValue(note, o.threadName));

@@ -31,3 +31,10 @@ export function versionNumber(v) {
   const [major, minor, patch] = String(v).split(/[.-]/).map(Number);
   return major * 10000 + minor * 100 + patch;
 }
+
+// -sMEMORY64 with -pthread and dynamic linking, as the toolchain's own node runs it: 6.x (node 24
+// runs memory64 and table64 unflagged). 3.1.69's node 20 needs --experimental-wasm-memory64.
+export const MEMORY64_SINCE = '6.0.0';
+export function memory64Runs(emscriptenVersion) {
+  return versionNumber(emscriptenVersion) >= versionNumber(MEMORY64_SINCE);
+}

@@ -132,7 +132,7 @@ function threadStartOverhead(calls = 1e6) {
   const carrier = { [CARRIER_KEY]: state.buffer };
   const table = new WebAssembly.Table({ initial: 64, element: 'anyfunc' });
   const em = {
-    isWorker: true, version: '6.0.5', carrier: () => carrier, table: () => table, runtimeInitialized: () => true,
+    isWorker: true, version: '6.0.5', carrier: () => carrier, table: () => table, setTableEntry: (i, v) => table.set(i, v), runtimeInitialized: () => true,
     logBytes: 1 << 20, dso: {}, loadedLibsByName: () => ({}), freeTableIndexes: () => [], dlsyncSelf: () => {},
     convertJsFunctionToWasm: () => null, warn: () => {},
   };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { MIN_VERSION, SHAPES, versionNumber } from '../src/versions.js';
-import { installCall } from './transform/install-call.mjs';
+import { installCall, libraryMem, LIBRARY_SET_TABLE_ENTRY } from './transform/install-call.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +36,8 @@ export async function buildLibrary() {
     shape: 'null',
     dso: Object.fromEntries(['__size__', 'mem_allocated', 'mem_addr', 'mem_size', 'table_addr', 'table_size']
       .map((f) => [f === '__size__' ? 'size' : f, `{{{ C_STRUCTS.dso.${f} }}}`])),
+    mem: libraryMem(),
+    setTableEntry: LIBRARY_SET_TABLE_ENTRY,
   });
   const template = fs.readFileSync(path.join(repo, 'tools/library-template.js'), 'utf8');
   return template

@@ -36,6 +36,7 @@ if (pthreadDylinkLinkProblem()) {
     '$loadWebAssemblyModule', '$loadDynamicLibrary', '$getEmptyTableSlot', '$freeTableIndexes',
     '_dlsym_js', '_dlsym_catchup_js', '$LDSO', '$UTF8ToString', '$wasmTable', 'malloc', 'free',
     '$addFunction', '$removeFunction', '$convertJsFunctionToWasm', '$invokeEntryPoint',
+    '$setWasmTableEntry', '$stackSave', '$stackAlloc', '$stackRestore',
   ],
   // Runs at load of the generated .js in every thread, before any module is instantiated.
   $pthreadDylink__postset: /*INSTALL_CALL*/,
