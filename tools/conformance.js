@@ -12,6 +12,9 @@ const OUT = path.join(REPO, 'build', 'conformance');
 const EM = path.join(REPO, 'tools', 'em');
 const LIBRARY = path.join(REPO, 'library_pthread_dylink.js');
 const PATCH_CLI = path.join(REPO, 'dist', 'cli.js');
+// npm's closure compiler (a devDependency: Debian's emscripten ships none), for emcc's
+// EM_CLOSURE_COMPILER; the toolchain roots see the repo at its own path.
+const CLOSURE_COMPILER = path.join(REPO, 'node_modules', '.bin', 'google-closure-compiler');
 
 // Link flags per toolchain. 3.1.6 has addFunction in the runtime rather than as a library symbol.
 const TOOLCHAIN_FLAGS = {
@@ -39,8 +42,16 @@ function readJson(file) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+// A build variant's name in report rows: O2-a0-mm1, O2-a0-mm1-grow (ALLOW_MEMORY_GROWTH),
+// O2-a0-mm1-m64 (MEMORY64), O2-a0-mm1-closure (the main module linked with --closure 1).
 function variantName(v) {
-  return `${v.opt}-a${v.assertions}-mm${v.mainModule}`;
+  return `${v.opt}-a${v.assertions}-mm${v.mainModule}${v.growth ? '-grow' : ''}${v.memory64 ? '-m64' : ''}${v.closure ? '-closure' : ''}`;
+}
+
+// What a scenario fixes of the variant (S13 is about MAIN_MODULE=2 builds): applied when jobs
+// are made, so rows name the build that ran.
+function scenarioVariant(variant, scenario) {
+  return { ...variant, ...scenario.variant };
 }
 
 function hashFiles(files, extra) {
@@ -57,7 +68,7 @@ function hashFiles(files, extra) {
 // timeout must kill that node too, not just the wrapper.
 function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd || REPO, detached: true });
+    const child = spawn(cmd, args, { cwd: opts.cwd || REPO, detached: true, env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -75,14 +86,15 @@ function run(cmd, args, opts = {}) {
 }
 
 function commonCompileFlags(variant) {
-  return [`-${variant.opt}`, '-pthread', '-D_GNU_SOURCE', `-sASSERTIONS=${variant.assertions}`];
+  return [`-${variant.opt}`, '-pthread', '-D_GNU_SOURCE', `-sASSERTIONS=${variant.assertions}`,
+    ...(variant.growth ? ['-sALLOW_MEMORY_GROWTH'] : []), ...(variant.memory64 ? ['-sMEMORY64'] : [])];
 }
 
 // emscriptenDir: another emscripten tree inside the toolchain's root (the upstream-patched one).
 async function emcc(toolchain, args, cwd, emscriptenDir) {
   const isCxx = args.some((a) => /\.(cpp|cc)$/.test(a));
   const driver = (emscriptenDir ? `${emscriptenDir}/` : '') + (isCxx ? 'em++' : 'emcc');
-  const r = await run(EM, [toolchain, driver, ...args], { cwd });
+  const r = await run(EM, [toolchain, driver, ...args], { cwd, env: { EM_CLOSURE_COMPILER: CLOSURE_COMPILER } });
   if (r.code !== 0) {
     const lines = (r.stderr + r.stdout).split('\n').filter((l) => l.trim() && !/experimental|not yet stable/.test(l));
     const err = new Error(`${isCxx ? 'em++' : 'emcc'} ${args.join(' ')} failed:\n${lines.join('\n')}`);
@@ -154,6 +166,8 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
       `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
       `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
       ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
+      ...(scenario.linkFlags || []),
+      ...(variant.closure ? ['--closure', '1'] : []),
       ...preJs.map((p) => `--pre-js=${p}`),
       ...modeFlags,
       '-o', path.join(outDir, 'main.js'),
@@ -336,7 +350,7 @@ async function pool(items, limit, fn) {
 }
 
 module.exports = {
-  REPO, OUT, DEFAULT_VARIANT, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
-  HOSTS, installedToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, run,
+  REPO, OUT, DEFAULT_VARIANT, CLOSURE_COMPILER, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
+  HOSTS, installedToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
   emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows,
 };

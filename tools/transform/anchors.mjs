@@ -25,8 +25,8 @@ const ECMA = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFu
 // in a nested scope) or none: refuse rather than guess.
 function locate(text, anchor) {
   const re = anchor.kind === 'var'
-    ? new RegExp(`(?:^|[;}\\n])\\s*var ${escape(anchor.name)}\\s*=\\s*`, 'g')
-    : new RegExp(`(?:^|[;}\\n])\\s*function ${escape(anchor.name)}\\s*\\(`, 'g');
+    ? new RegExp(`(?:^|[;}\\n]|\\*\\/)\\s*var ${escape(anchor.name)}\\s*=\\s*`, 'g')
+    : new RegExp(`(?:^|[;}\\n]|\\*\\/)\\s*function ${escape(anchor.name)}\\s*\\(`, 'g');
   const hits = [...text.matchAll(re)];
   if (hits.length !== 1) return { found: hits.length };
   const m = hits[0];
@@ -62,50 +62,109 @@ function escape(s) {
   return s.replace(/[$]/g, '\\$');
 }
 
-// The offsets of the struct dso fields emscripten writes in loadWebAssemblyModule, read from its
-// own stores: HEAP8[handle + 8] = 1; HEAPU32[(handle + 12) >> 2] = memoryBase; ...
+// The struct dso fields emscripten writes in loadWebAssemblyModule, read from its own stores, in
+// every form the supported toolchains emit:
+//   HEAP8[handle + 8] = 1; HEAPU32[handle + 12 >> 2] = memoryBase;              (plain, -O0 adds parens)
+//   GROWABLE_HEAP_I8()[handle + 8] = 1;                                          (3.1.x, -pthread + memory growth)
+//   (growMemViews(), HEAP8)[handle + 8] = 1;                                     (4.x+, -pthread + memory growth)
+//   HEAPU64[(handle + 16) / 8] = BigInt(memoryBase);                             (MEMORY64)
+// Returns { size, mem_allocated, mem_addr, … (offsets), views: { i8, i32, ptr }, access, memory64 }:
+// the heap views and the growth form the runtime's own accesses must use, as emscripten's do here.
+const DSO_FIELDS = ['mem_allocated', 'mem_addr', 'mem_size', 'table_addr', 'table_size'];
 export function dsoLayout(fn) {
   const found = {};
   walk.simple(fn, {
     AssignmentExpression(node) {
-      const target = node.left;
-      if (target.type !== 'MemberExpression' || !target.computed || !/^HEAPU?(8|32)$/.test(target.object.name || '')) return;
-      let index = target.property;
-      if (index.type === 'BinaryExpression' && index.operator === '>>') index = index.left;
-      if (index.type !== 'BinaryExpression' || index.operator !== '+' || index.left.name !== 'handle' || index.right.type !== 'Literal') return;
-      const offset = index.right.value;
-      const v = node.right;
-      const field = v.type === 'Literal' && v.value === 1 && target.object.name === 'HEAP8' ? 'mem_allocated'
-        : v.type === 'Identifier' && v.name === 'memoryBase' ? 'mem_addr'
-          : v.type === 'Identifier' && v.name === 'tableBase' ? 'table_addr'
-            : v.type === 'MemberExpression' && v.property.name === 'memorySize' ? 'mem_size'
-              : v.type === 'MemberExpression' && v.property.name === 'tableSize' ? 'table_size' : null;
-      if (field) found[field] = offset;
+      const store = dsoStore(node);
+      if (store) found[store.field] = store;
     },
   });
-  const fields = ['mem_allocated', 'mem_addr', 'mem_size', 'table_addr', 'table_size'];
-  const missing = fields.filter((f) => found[f] === undefined);
+  const missing = DSO_FIELDS.filter((f) => found[f] === undefined);
   if (missing.length) {
     throw new Unpatchable(`could not read the dso layout from loadWebAssemblyModule (no store to ${missing.join(', ')})`);
   }
-  // The scratch handle only needs to hold what loadWebAssemblyModule writes.
-  return { size: Math.max(...fields.map((f) => found[f])) + 8, ...Object.fromEntries(fields.map((f) => [f, found[f]])) };
+  const accesses = new Set(DSO_FIELDS.map((f) => found[f].access));
+  if (accesses.size !== 1) throw new Unpatchable(`loadWebAssemblyModule writes the dso fields in mixed heap forms (${[...accesses].join(', ')})`);
+  const memory64 = found.mem_addr.view.endsWith('64');
+  const layout = {
+    // The scratch handle only needs to hold what loadWebAssemblyModule writes.
+    size: Math.max(...DSO_FIELDS.map((f) => found[f].offset)) + 8,
+    ...Object.fromEntries(DSO_FIELDS.map((f) => [f, found[f].offset])),
+  };
+  return { layout, views: { i8: found.mem_allocated.view, i32: found.mem_size.view, ptr: found.mem_addr.view }, access: [...accesses][0], memory64 };
 }
 
-// What kind of build this is, judged from names emscripten emits.
+// One `VIEW[handle + OFFSET …] = VALUE` store of loadWebAssemblyModule as { field, offset, view,
+// access }, or null when it is not one of the dso stores.
+function dsoStore(node) {
+  const target = node.left;
+  if (target.type !== 'MemberExpression' || !target.computed) return null;
+  const heap = heapView(target.object);
+  if (!heap) return null;
+  const offset = handleOffset(target.property);
+  if (offset === null) return null;
+  const field = dsoField(unwrapBigInt(node.right), heap.view);
+  return field && { field, offset, ...heap };
+}
+
+function heapView(node) {
+  if (node.type === 'Identifier' && /^HEAPU?(8|32|64)$/.test(node.name)) return { view: node.name, access: 'plain' };
+  const g = node.type === 'CallExpression' && node.arguments.length === 0 && node.callee.name?.match(/^GROWABLE_HEAP_(U?)(?:I?)(8|32|64)$/);
+  if (g) return { view: `HEAP${g[1]}${g[2]}`, access: 'growable' };
+  if (node.type === 'SequenceExpression' && node.expressions.length === 2 &&
+      node.expressions[0].type === 'CallExpression' && node.expressions[0].callee.name === 'growMemViews') {
+    const inner = heapView(node.expressions[1]);
+    return inner && inner.access === 'plain' ? { view: inner.view, access: 'growMemViews' } : null;
+  }
+  return null;
+}
+
+// handle + N, (handle + N) >> k, >>> k or / 2^k: N. Builds that can address past 2 GiB
+// (-sMAXIMUM_MEMORY=4GB) also add `>>> 0` to every index: handle + 12 >>> 2 >>> 0.
+function handleOffset(index) {
+  let e = index;
+  const shift = (x) => x.type === 'BinaryExpression' && ['>>', '>>>', '/'].includes(x.operator) && x.right.type === 'Literal';
+  if (shift(e) && e.operator === '>>>' && e.right.value === 0) e = e.left;
+  if (shift(e)) e = e.left;
+  if (e.type !== 'BinaryExpression' || e.operator !== '+' || e.left.name !== 'handle' || e.right.type !== 'Literal') return null;
+  return e.right.value;
+}
+
+function unwrapBigInt(v) {
+  return v.type === 'CallExpression' && v.callee.name === 'BigInt' && v.arguments.length === 1 ? v.arguments[0] : v;
+}
+
+function dsoField(v, view) {
+  if (v.type === 'Literal' && v.value === 1 && /^HEAPU?8$/.test(view)) return 'mem_allocated';
+  if (v.type === 'Identifier' && v.name === 'memoryBase') return 'mem_addr';
+  if (v.type === 'Identifier' && v.name === 'tableBase') return 'table_addr';
+  if (v.type === 'MemberExpression' && v.property.name === 'memorySize') return 'mem_size';
+  if (v.type === 'MemberExpression' && v.property.name === 'tableSize') return 'table_size';
+  return null;
+}
+
+// What kind of build this is, judged from names emscripten emits. Closure (--closure 1) renames
+// every variable but keeps string literals: the wasm section and import names it must match
+// ('dylink.0', 'GOT.mem', '__indirect_function_table') and the worker name ('em-pthread').
 export function describeBuild(text) {
+  const names = /\bwasmTable\b/.test(text);
+  const strings = /["'](dylink\.0|GOT\.mem|__indirect_function_table|em-pthread)["']/.test(text);
   return {
-    closure: !/\bvar wasmTable\b|\bwasmTable\s*=/.test(text) && /\bWebAssembly\b/.test(text),
-    emscripten: /\bENVIRONMENT_IS_NODE\b|\bwasmExports\b|\bModule\[['"]asm['"]\]/.test(text) || /\bwasmTable\b/.test(text),
+    closure: !names && strings,
+    emscripten: /\bENVIRONMENT_IS_NODE\b|\bwasmExports\b|\bModule\[['"]asm['"]\]/.test(text) || names,
     pthreads: /\bENVIRONMENT_IS_PTHREAD\b/.test(text) && /\bPThread\b/.test(text),
     mainModule: /\bloadWebAssemblyModule\b/.test(text),
     dlsync: /\b__dlsym_catchup_js\b/.test(text) || /_emscripten_dlsync_self/.test(text),
   };
 }
 
+export const CLOSURE_REASON = 'this is closure-compiled output (--closure 1): the emscripten functions the runtime wraps ' +
+  'have minified names, so they cannot be found; link with --js-library=library_pthread_dylink.js instead, which works with --closure 1';
+
 // All anchors, or a refusal that says what is missing and what kind of file this looked like.
 export function findAnchors(text) {
   const build = describeBuild(text);
+  if (build.closure) throw new Unpatchable(CLOSURE_REASON);
   if (!build.emscripten) throw new Unpatchable('this does not look like JS generated by emscripten');
   if (!build.pthreads) throw new Unpatchable('this build has no pthreads (-pthread): there is only one function table, so the plugin is not needed');
   if (!build.mainModule) throw new Unpatchable('this build is not a MAIN_MODULE (no dynamic linking), so the plugin is not needed');
@@ -115,9 +174,13 @@ export function findAnchors(text) {
   }
   const located = {};
   const missing = [];
+  const absent = [];
   for (const anchor of ANCHORS) {
     const at = locate(text, anchor);
-    if (at.found === 0 && anchor.optional) continue;
+    if (at.found === 0 && anchor.optional) {
+      absent.push(anchor.name);
+      continue;
+    }
     if (at.found !== 1) {
       missing.push(`${anchor.kind === 'var' ? 'var ' : 'function '}${anchor.name}${at.found ? ` (defined ${at.found} times)` : ''}`);
       continue;
@@ -129,13 +192,13 @@ export function findAnchors(text) {
     located[anchor.name] = at;
   }
   if (missing.length) {
-    throw new Unpatchable(`anchor not found: ${missing.join('; ')}` +
-      (build.closure ? ' (the names look minified: closure-compiled output cannot be patched; link with --js-library instead)' : ''));
+    throw new Unpatchable(`anchor not found: ${missing.join('; ')}`);
   }
   return {
     build,
     wraps: Object.keys(located),
-    dso: dsoLayout(located.loadWebAssemblyModule.fn),
+    absent,
+    ...dsoLayout(located.loadWebAssemblyModule.fn),
     insertAt: Math.max(...Object.values(located).map((a) => a.statementEnd)),
   };
 }

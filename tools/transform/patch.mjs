@@ -3,9 +3,10 @@
 // runtime wraps; nothing of emscripten's is rewritten.
 import fs from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import * as acorn from 'acorn';
 import { findAnchors, Unpatchable } from './anchors.mjs';
-import { installCall } from './install-call.mjs';
+import { installCall, transformMem, transformSetTableEntry } from './install-call.mjs';
 
 export { Unpatchable };
 
@@ -60,19 +61,66 @@ export function patchText(text, runtimeExpression, version = 'dev') {
     const fresh = patchText(unpatched, runtimeExpression, version);
     return { ...fresh, summary: `replaced the runtime of pthread-dylink ${m[1]} with ${version}; ${fresh.summary}` };
   }
-  const { dso, insertAt, wraps } = findAnchors(text);
+  assertWholeProgram(text, 'the input');
+  const found = findAnchors(text);
+  const { layout, insertAt, wraps, absent } = found;
+  assertReachesStartup(text, insertAt);
   const snippet = `\n${begin(version)}\nvar pthreadDylink = ${runtimeExpression};\n${installCall({
     version: 'null',
     shape: "'dlsync'",
-    dso: Object.fromEntries(Object.entries(dso).map(([k, v]) => [k, String(v)])),
+    dso: Object.fromEntries(Object.entries(layout).map(([k, v]) => [k, String(v)])),
+    mem: transformMem(found),
+    setTableEntry: transformSetTableEntry(text),
   }, wraps)}\n${END}\n`;
-  // What we add must parse on its own; what we add it to was checked statement by statement.
-  acorn.parse(snippet, { ecmaVersion: 'latest', sourceType: 'script' });
+  const patched = text.slice(0, insertAt) + snippet + text.slice(insertAt);
+  const traits = [found.memory64 && 'MEMORY64', found.access !== 'plain' && `memory growth: ${found.access}`].filter(Boolean);
+  assertWholeProgram(patched, 'the patched output (a pthread-dylink bug: please report it)');
   return {
     status: 'patched',
-    text: text.slice(0, insertAt) + snippet + text.slice(insertAt),
-    summary: `added the runtime after offset ${insertAt}; wraps ${wraps.join(', ')}; dso layout ${JSON.stringify(dso)}`,
+    text: patched,
+    summary: `added the runtime after offset ${insertAt}; wraps ${wraps.join(', ')}` +
+      (absent.length ? `; not in this build, so not wrapped: ${absent.join(', ')}` : '') +
+      `; dso layout ${JSON.stringify(layout)}${traits.length ? ` (${traits.join(', ')})` : ''}`,
   };
+}
+
+// The whole text must be a valid program, or nothing is written: anchors are found statement by
+// statement, so a truncated file (a build interrupted, a copy cut short) could otherwise be
+// patched with the wrappers past the cut silently missing. V8 compiles a script without running
+// it (~0.1 s for 5 MB, inner functions pre-parsed); an ES module (-sEXPORT_ES6) is not a script,
+// so acorn parses it instead.
+export function assertWholeProgram(text, what) {
+  try {
+    new vm.Script(text, { filename: 'input.js' });
+    return;
+  } catch (e) {
+    if (!(e instanceof SyntaxError) && e?.name !== 'SyntaxError') throw e;
+    if (!/\b(import|export)\b/.test(e.message)) throw new Unpatchable(`${what} is not valid JavaScript (${where(e)}): a truncated or hand-edited file? patch the file emcc wrote`);
+  }
+  try {
+    acorn.parse(text, { ecmaVersion: 'latest', sourceType: 'module' });
+  } catch (e) {
+    throw new Unpatchable(`${what} is not valid JavaScript (SyntaxError: ${e.message}): a truncated or hand-edited file? patch the file emcc wrote`);
+  }
+}
+
+// A file cut between two statements is still valid JavaScript. Every emscripten program ends
+// with its start-up, `run()` (after `function run(`, and after every definition we wrap): a file
+// that does not get there is not whole, whatever optional definitions seem to be missing.
+function assertReachesStartup(text, insertAt) {
+  const definition = text.search(/(?:^|[^\w$.])function run\(/);
+  let call = -1;
+  for (const m of text.matchAll(/(?:^|[^\w$.])run\(\)/g)) call = m.index;
+  if (definition === -1 || call < Math.max(definition, insertAt)) {
+    throw new Unpatchable('the input ends before emscripten\'s start-up code (no run() call after `function run`): ' +
+      'a truncated file? patch the file emcc wrote');
+  }
+}
+
+// "SyntaxError: Unexpected end of input at line 1234" from V8's error (its stack names the line).
+function where(e) {
+  const line = String(e.stack).match(/^input\.js:(\d+)/m);
+  return `${e.name}: ${e.message}${line ? ` at line ${line[1]}` : ''}`;
 }
 
 export function readInput(file) {
