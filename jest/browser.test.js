@@ -46,7 +46,7 @@ if (toolchains.length === 0) {
 describe.each(toolchains)('chromium, toolchain %s', (toolchain) => {
   const jobs = [];
   for (const scenario of scenarios) {
-    for (const mode of modesFor(toolchain)) jobs.push({ toolchain, scenario, mode, variant: c.DEFAULT_VARIANT, host: HOST });
+    for (const mode of modesFor(toolchain)) jobs.push({ toolchain, scenario, mode, variant: c.scenarioVariant(c.DEFAULT_VARIANT, scenario), host: HOST });
   }
   const results = new Map();
 

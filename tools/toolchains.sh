@@ -6,12 +6,13 @@ ROOTS_DIR=${PTHREAD_DYLINK_ROOTS:-/opt/pthread-dylink/roots}
 READY_MARKER=.pthread-dylink-ready
 ALL_TOOLCHAINS="3.1.6 3.1.69 6.0.5"
 
-#   version  suite     node flags the generated code needs under that suite's node
+#   version  suite     node flags the generated code needs   memory64 (its node runs -sMEMORY64
+#                      under that suite's node                 unflagged; src/versions.js memory64Runs)
 _toolchain_table() {
   cat <<'TABLE'
-3.1.6    host      --no-experimental-fetch
-3.1.69   trixie    -
-6.0.5    sid       -
+3.1.6    host      --no-experimental-fetch                  no
+3.1.69   trixie    -                                        no
+6.0.5    sid       -                                        yes
 TABLE
 }
 _toolchain_field() {
@@ -24,6 +25,7 @@ _toolchain_field() {
   echo "$row" | awk -v f="$2" '{ print $f }'
 }
 toolchain_suite() { _toolchain_field "$1" 2; }
+toolchain_memory64() { [ "$(_toolchain_field "$1" 4)" = yes ]; }
 toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 3) || return; [ "$f" = - ] || echo "$f"; }
 toolchain_root() { local s; s=$(toolchain_suite "$1") || return; [ "$s" = host ] && echo / || echo "$ROOTS_DIR/$s"; }
 toolchain_cache_dir() {

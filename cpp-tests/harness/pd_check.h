@@ -48,8 +48,10 @@ static inline int pd_call_slot(uintptr_t fp, char* err) {
   err[0] = 0;
   return EM_ASM_INT({
     try {
-      if ($0 >= wasmTable.length) throw new Error('table index is out of bounds (slot ' + $0 + ', table length ' + wasmTable.length + ')');
-      var f = wasmTable.get($0);
+      // A MEMORY64 build's table is a table64: BigInt length and indices.
+      var slot = typeof wasmTable.length == 'bigint' ? BigInt($0) : $0;
+      if (slot >= wasmTable.length) throw new Error('table index is out of bounds (slot ' + $0 + ', table length ' + wasmTable.length + ')');
+      var f = wasmTable.get(slot);
       if (!f) throw new Error('null function in slot ' + $0);
       return f() | 0;
     } catch (e) {
@@ -169,7 +171,7 @@ static inline void pd_js_load_async(const char* name, void (*then)(void)) {
   EM_ASM({
     var name = UTF8ToString($0);
     loadDynamicLibrary(name, {loadAsync: true, global: true, nodelete: true}).then(
-      function () { callUserCallback(function () { wasmTable.get($1)(); }); },
+      function () { callUserCallback(function () { getWasmTableEntry($1)(); }); },
       function (e) { abort('loadDynamicLibrary(' + name + ') failed: ' + e); });
   }, name, then);
 }

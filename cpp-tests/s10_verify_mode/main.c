@@ -13,7 +13,10 @@ static pd_fn first_fn, second_fn;
 static void* healthy_then_corrupt(void* arg) {
   pd_probe("worker1", "s10_first", first_fn, PD_ID(101));
   pd_probe("worker1", "s10_second", second_fn, PD_ID(102));
-  EM_ASM({ wasmTable.set($0, wasmTable.get($1)); }, first_fn, second_fn);
+  EM_ASM({
+    var index = typeof wasmTable.length == 'bigint' ? BigInt : Number;
+    wasmTable.set(index($0), wasmTable.get(index($1)));
+  }, first_fn, second_fn);
   return 0;
 }
 

@@ -14,7 +14,7 @@ if (typeof ENVIRONMENT_IS_PTHREAD == 'undefined' || !ENVIRONMENT_IS_PTHREAD) {
     bytes.then(function (b) { return WebAssembly.instantiate(b, imports); })
       .then(function (r) {
         var table = r.instance.exports['__indirect_function_table'] || imports['env']['__indirect_function_table'];
-        table.grow(5);
+        table.grow(typeof table.length == 'bigint' ? BigInt(5) : 5); // a MEMORY64 build's table is a table64
         receiveInstance(r.instance, r.module);
       });
     return {};

@@ -30,14 +30,14 @@ int main(void) {
   void* h = dlopen("s8_side.so", RTLD_NOW);
   if (!h) { printf("dlopen failed: %s\n", dlerror()); return 1; }
   side_value = ((pd_fn(*)(void))dlsym(h, "s8_get"))();
-  side_hidden = (pd_fn)(uintptr_t)EM_ASM_INT({ return addFunction(LDSO.loadedLibsByName['s8_side.so'].exports['s8_hidden']); });
+  side_hidden = (pd_fn)(uintptr_t)EM_ASM_INT({ return Number(addFunction(LDSO.loadedLibsByName['s8_side.so'].exports['s8_hidden'])); });
   host_wasm = (pd_fn)(uintptr_t)EM_ASM_INT({
     // (module (func (export "f") (result i32) i32.const 84)) returning PD_ID(84) = 1084.
     var bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0,
                                 7, 5, 1, 1, 102, 0, 0, 10, 7, 1, 5, 0, 65, 188, 8, 11]);
-    return addFunction(new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f, 'i');
+    return Number(addFunction(new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f, 'i'));
   });
-  js_callback = (pd_fn)(uintptr_t)EM_ASM_INT({ return addFunction(function() { return 7; }, 'i'); });
+  js_callback = (pd_fn)(uintptr_t)EM_ASM_INT({ return Number(addFunction(function() { return 7; }, 'i')); });
   pd_probe("main", "side module export added from JS", side_hidden, PD_ID(81));
   pd_probe("main", "host-made wasm function", host_wasm, PD_ID(84));
 
@@ -46,7 +46,7 @@ int main(void) {
   pd_join(t, "worker1", 20000);
 
   EM_ASM({ removeFunction($0); }, js_callback);
-  reused = (pd_fn)(uintptr_t)EM_ASM_INT({ return addFunction(function(x) { return x; }, 'ii'); });
+  reused = (pd_fn)(uintptr_t)EM_ASM_INT({ return Number(addFunction(function(x) { return x; }, 'ii')); });
   // The second half is about a slot that changed meaning: emscripten hands freed slots out again.
   pd_expect_eq("main", "addFunction reused the freed slot", (uintptr_t)reused, (int)(uintptr_t)js_callback, (int)(uintptr_t)reused);
 

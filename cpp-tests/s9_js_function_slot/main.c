@@ -11,7 +11,7 @@ static void* worker(void* arg) {
 }
 int main(void) {
   pd_make_js_gaps(2);
-  js_callback = (pd_fn)(uintptr_t)EM_ASM_INT({ return addFunction(function() { return 9; }, 'i'); });
+  js_callback = (pd_fn)(uintptr_t)EM_ASM_INT({ return Number(addFunction(function() { return 9; }, 'i')); });
   void* h = dlopen("s9_side.so", RTLD_NOW);
   if (!h) { printf("dlopen failed: %s\n", dlerror()); return 1; }
   side_value = ((pd_fn(*)(void))dlsym(h, "s9_get"))();
