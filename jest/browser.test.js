@@ -20,7 +20,8 @@ const HOST = 'chromium';
 const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',');
 // A version the plugin refuses has nothing to show in a browser that its Node rows do not.
 const toolchains = c.installedToolchains().filter((t) => (!wanted || wanted.includes(t)) && !pluginRefused[t]);
-const scenarios = c.listScenarios();
+// A scenario names the hosts it can run on (scenario.json `hosts`, with `hostsWhy`).
+const scenarios = c.listScenarios().filter((s) => !s.hosts || s.hosts.includes(HOST));
 const rows = [];
 let chromium;
 let server;

@@ -187,9 +187,14 @@ export class SlotOps {
   // module loaded from JS on one thread only). Throws on the first slot that differs, naming it,
   // what put it there and both sides.
   verify(ops) {
+    // A slot means what its latest note says (freed, reused): what a load or an older note
+    // recorded there is no longer expected of it.
+    const latest = new Map();
+    for (const note of this.state.slotNotes) latest.set(note.slot, note);
     for (const op of ops) {
       if (!op.fp || op.threadId === this.threadId) continue;
-      const bad = firstMismatch(op.fp, (i) => this.slotIdAt(i));
+      const current = op.fp.filter(([slot]) => !latest.has(slot) || latest.get(slot) === op);
+      const bad = firstMismatch(current, (i) => this.slotIdAt(i));
       if (bad) {
         throw new TableMismatch(`pthread-dylink verify: table slot ${bad.slot} differs between threads: ${op.thread} ` +
           `has ${describeId(bad.expected)} there (${op.label}), ${this.threadName} has ${describeId(bad.actual)}`);
