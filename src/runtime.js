@@ -86,16 +86,22 @@ export function install(em, original) {
     // First load anywhere. A load from JS (Pyodide's loadDynamicLibrary) comes without a dso
     // handle, so emscripten would remember neither where its memory nor its table region went;
     // lend it a scratch one and keep what emscripten writes there with the op.
+    // (emscripten's loadWebAssemblyModule returns a promise exactly when flags.loadAsync is set.)
     const scratch = handle ? null : scratchHandle(libName, !!flags?.loadAsync);
-    return o.record(key, libName, (op) => whenSettled(
-      original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch?.p || 0),
-      (exports) => {
+    return o.record(key, libName, (op) => {
+      let loaded;
+      try {
+        loaded = original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch?.p || 0);
+      } catch (e) {
+        scratch?.release();
+        throw e;
+      }
+      return whenSettled(loaded, (exports) => {
         if (scratch) op.dso = readDso(scratch.p);
         scratch?.release();
         return exports;
-      },
-      () => scratch?.release(),
-    ));
+      }, () => scratch?.release());
+    });
   }
 
   // Zeroed room for a struct dso: { p, release() }, or null. A synchronous load takes it from the
