@@ -3,7 +3,8 @@
 // which the library's __postset assigns back to emscripten's own variables.
 import { SharedState } from './shared-state.js';
 import { GapSlotPlanner, describeId, exportOf, slotId } from './gap-slots.js';
-import { SlotOps, whenSettled } from './slot-ops.js';
+import { SlotOps } from './slot-ops.js';
+import { runThen } from './when-settled.js';
 import { tableView } from './table-view.js';
 import { CARRIER_KEY, SHAPES, shapeFor } from './versions.js';
 
@@ -88,20 +89,15 @@ export function install(em, original) {
     // lend it a scratch one and keep what emscripten writes there with the op.
     // (emscripten's loadWebAssemblyModule returns a promise exactly when flags.loadAsync is set.)
     const scratch = handle ? null : scratchHandle(libName, !!flags?.loadAsync);
-    return o.record(key, libName, (op) => {
-      let loaded;
-      try {
-        loaded = original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch?.p || 0);
-      } catch (e) {
-        scratch?.release();
-        throw e;
-      }
-      return whenSettled(loaded, (exports) => {
+    return o.record(key, libName, (op) => runThen(
+      () => original.loadWebAssemblyModule(binary, flags, libName, localScope, handle || scratch?.p || 0),
+      (exports) => {
         if (scratch) op.dso = readDso(scratch.p);
         scratch?.release();
         return exports;
-      }, () => scratch?.release());
-    });
+      },
+      () => scratch?.release(),
+    ));
   }
 
   // Zeroed room for a struct dso: { p, release() }, or null. A synchronous load takes it from the

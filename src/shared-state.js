@@ -5,7 +5,7 @@
 //   - flags the main thread sets for everyone (the verify mode).
 // Emscripten shares linear memory between threads but not the table; this buffer is the part of
 // "the table" that we make shared ourselves.
-import { whenSettled } from './when-settled.js';
+import { runThen } from './when-settled.js';
 
 const LOCK = 0;
 const COUNTER = 1;
@@ -90,14 +90,7 @@ export class SharedState {
   withLock(threadId, body, spinLimit) {
     const tookLock = this.lock(threadId, spinLimit);
     const release = () => { if (tookLock) this.unlock(threadId); };
-    let result;
-    try {
-      result = body();
-    } catch (e) {
-      release();
-      throw e;
-    }
-    return whenSettled(result, (value) => { release(); return value; }, release);
+    return runThen(body, (value) => { release(); return value; }, release);
   }
 
   // Callers hold the lock, so everything before the current end is complete.

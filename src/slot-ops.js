@@ -8,9 +8,8 @@
 // for the same function. Recording the indices once and replaying them makes them agree.
 
 import { describeId, firstMismatch, slotId } from './gap-slots.js';
-import { whenSettled } from './when-settled.js';
+import { runThen } from './when-settled.js';
 
-export { whenSettled };
 export class TableMismatch extends Error {}
 
 export class SlotOps {
@@ -209,13 +208,6 @@ export class SlotOps {
 
   // Call body(); run finish() after it completes, sync or async; fail() if it throws.
   around(body, finish, fail) {
-    let result;
-    try {
-      result = body();
-    } catch (e) {
-      fail();
-      throw e;
-    }
-    return whenSettled(result, (v) => { finish(); return v; }, fail);
+    return runThen(body, (v) => { finish(); return v; }, fail);
   }
 }

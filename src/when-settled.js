@@ -5,3 +5,16 @@ export function whenSettled(value, onValue, onError) {
   if (value && typeof value.then === 'function') return value.then(onValue, (e) => { onError(); throw e; });
   return onValue(value);
 }
+
+// Call body(), then onValue(result) once it completes, sync or async; onError() if it throws or
+// rejects (the error goes on).
+export function runThen(body, onValue, onError) {
+  let result;
+  try {
+    result = body();
+  } catch (e) {
+    onError();
+    throw e;
+  }
+  return whenSettled(result, onValue, onError);
+}
