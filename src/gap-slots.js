@@ -30,8 +30,7 @@ export class GapSlotPlanner {
   // then it means the new thing everywhere. Only when the latest note is this thread's own is
   // the slot left alone: that entry is already in place here.
   plan(notes, reach) {
-    const latest = new Map();
-    for (const note of this.pending.concat(notes.slice(this.seen))) latest.set(note.slot, note);
+    const latest = latestNotes(this.pending.concat(notes.slice(this.seen)));
     this.seen = notes.length;
     this.pending = [];
     const actions = [];
@@ -47,6 +46,13 @@ export class GapSlotPlanner {
     }
     return actions;
   }
+}
+
+// slot → the last of `notes` (in log order) about it: what the slot means now.
+export function latestNotes(notes) {
+  const latest = new Map();
+  for (const note of notes) latest.set(note.slot, note);
+  return latest;
 }
 
 // Which module export `func` is: { module, symbol }, or null. libs: emscripten's

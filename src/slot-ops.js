@@ -7,7 +7,7 @@
 // length (the main thread appended JS callbacks, a dlsym, a host hook) hand out different indices
 // for the same function. Recording the indices once and replaying them makes them agree.
 
-import { describeId, firstMismatch, slotId } from './gap-slots.js';
+import { describeId, firstMismatch, latestNotes, slotId } from './gap-slots.js';
 import { runThen } from './when-settled.js';
 
 export class TableMismatch extends Error {}
@@ -188,8 +188,7 @@ export class SlotOps {
   verify(ops) {
     // A slot means what its latest note says (freed, reused): what a load or an older note
     // recorded there is no longer expected of it.
-    const latest = new Map();
-    for (const note of this.state.slotNotes) latest.set(note.slot, note);
+    const latest = latestNotes(this.state.slotNotes);
     for (const op of ops) {
       if (!op.fp || op.threadId === this.threadId) continue;
       const current = op.fp.filter(([slot]) => !latest.has(slot) || latest.get(slot) === op);

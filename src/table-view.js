@@ -5,11 +5,11 @@
 // em: { table() (looked up on each use: 4.0.19+ re-points wasmTable at the module's export),
 //       setTableEntry(i, v) }.
 export function tableView(em) {
-  const index = (i) => (typeof em.table().length === 'bigint' ? BigInt(i) : i);
+  const index = (table, i) => (typeof table.length === 'bigint' ? BigInt(i) : i);
   return {
     get length() { return Number(em.table().length); },
-    grow(n) { return Number(em.table().grow(index(n))); },
-    get(i) { return em.table().get(index(i)); },
+    grow(n) { const t = em.table(); return Number(t.grow(index(t, n))); },
+    get(i) { const t = em.table(); return t.get(index(t, i)); },
     set(i, v) { em.setTableEntry(i, v); },
   };
 }
