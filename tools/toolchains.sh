@@ -4,15 +4,26 @@
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOTS_DIR=${PTHREAD_DYLINK_ROOTS:-/opt/pthread-dylink/roots}
 READY_MARKER=.pthread-dylink-ready
-ALL_TOOLCHAINS="3.1.6 3.1.69 6.0.5"
+ALL_TOOLCHAINS="3.1.6 3.1.69 4.0.9 5.0.3 6.0.5 6.0.8"
+# Where the `archive` toolchains' sources are: emscripten-VERSION.tar.xz (checked against
+# SHA256SUMS when that file is there) or an unpacked emscripten-VERSION/ tree.
+TOOLCHAIN_SOURCES=${PTHREAD_DYLINK_TOOLCHAIN_SOURCES:-$(cd "$REPO_ROOT/.." && pwd)/shared/toolchains}
+# Bump when the recipe that installs an archive toolchain changes: setup then reinstalls it.
+ARCHIVE_RECIPE=1
 
-#   version  suite     node flags the generated code needs   memory64 (its node runs -sMEMORY64
-#                      under that suite's node                 unflagged; src/versions.js memory64Runs)
+#   version  suite   from     node flags the generated code  memory64 (setup warms the wasm64
+#                             needs under that suite's node   libraries; src/versions.js memory64Runs)
+# from: debian = the suite's emscripten package; archive = an upstream tag's source tree from
+# $TOOLCHAIN_SOURCES, installed in the suite's root at /opt/emscripten-VERSION and run on the
+# root's clang, binaryen and node.
 _toolchain_table() {
   cat <<'TABLE'
-3.1.6    host      --no-experimental-fetch                  no
-3.1.69   trixie    -                                        no
-6.0.5    sid       -                                        yes
+3.1.6    host    debian   --no-experimental-fetch         no
+3.1.69   trixie  debian   -                               no
+4.0.9    sid     archive  -                               no
+5.0.3    sid     archive  -                               no
+6.0.5    sid     debian   -                               yes
+6.0.8    sid     archive  -                               yes
 TABLE
 }
 _toolchain_field() {
@@ -25,17 +36,36 @@ _toolchain_field() {
   echo "$row" | awk -v f="$2" '{ print $f }'
 }
 toolchain_suite() { _toolchain_field "$1" 2; }
-toolchain_memory64() { [ "$(_toolchain_field "$1" 4)" = yes ]; }
-toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 3) || return; [ "$f" = - ] || echo "$f"; }
+toolchain_from() { _toolchain_field "$1" 3; }
+toolchain_memory64() { [ "$(_toolchain_field "$1" 5)" = yes ]; }
+toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 4) || return; [ "$f" = - ] || echo "$f"; }
 toolchain_root() { local s; s=$(toolchain_suite "$1") || return; [ "$s" = host ] && echo / || echo "$ROOTS_DIR/$s"; }
-toolchain_cache_dir() {
-  # Where the warm-cache stamp lives; the roots keep their own emscripten cache untouched.
-  local s; s=$(toolchain_suite "$1") || return
-  if [ "$s" = host ]; then echo "$ROOTS_DIR/host-state"; else echo "$ROOTS_DIR/$s/var/lib/pthread-dylink"; fi
+# Emscripten's directory as the toolchain's root sees it.
+toolchain_emscripten_dir() {
+  local f; f=$(toolchain_from "$1") || return
+  if [ "$f" = archive ]; then echo "/opt/emscripten-$1"; else echo /usr/share/emscripten; fi
 }
+# The tree the peer suite runs emscripten's test/runner.py in, as the root sees it: a Debian
+# package ships no test/, so setup makes a copy with one; an archive has its own.
+toolchain_peer_dir() {
+  local f; f=$(toolchain_from "$1") || return
+  if [ "$f" = archive ]; then toolchain_emscripten_dir "$1"; else echo /var/lib/pthread-dylink/emscripten-peer; fi
+}
+toolchain_cache_dir() {
+  # Where the warm-cache stamp lives, on the host. Debian's emscripten keeps its cache where the
+  # package puts it; an archive's cache is its own (its .emscripten names it).
+  local s f; s=$(toolchain_suite "$1") || return; f=$(toolchain_from "$1")
+  if [ "$s" = host ]; then echo "$ROOTS_DIR/host-state"
+  elif [ "$f" = archive ]; then echo "$ROOTS_DIR/$s/var/cache/emscripten-$1"
+  else echo "$ROOTS_DIR/$s/var/lib/pthread-dylink"; fi
+}
+# The marker an installed archive toolchain carries, on the host.
+toolchain_archive_marker() { echo "$(toolchain_root "$1")$(toolchain_emscripten_dir "$1")/$READY_MARKER-$ARCHIVE_RECIPE"; }
 toolchain_installed() {
   local s; s=$(toolchain_suite "$1") || return
-  if [ "$s" = host ]; then command -v emcc >/dev/null 2>&1; else [ -f "$ROOTS_DIR/$s/$READY_MARKER" ]; fi
+  if [ "$s" = host ]; then command -v emcc >/dev/null 2>&1
+  elif [ "$(toolchain_from "$1")" = archive ]; then [ -f "$(toolchain_archive_marker "$1")" ]
+  else [ -f "$ROOTS_DIR/$s/$READY_MARKER" ]; fi
 }
 
 # in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev, the repo and CWD (when outside the
@@ -78,11 +108,17 @@ toolchain_run() {
   if [ "$1" = node ] && [ -n "$flags" ]; then shift; set -- node $flags "$@"; fi
   if [ "$suite" = host ]; then
     NODE_PATH=/usr/share/nodejs "$@"
-  else
-    case "$PWD" in /|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|"$ROOTS_DIR"|"$ROOTS_DIR"/*)
-      echo "toolchain $version runs in a chroot that sees the repo and the current directory: run it from a project directory, not $PWD" >&2
-      return 2 ;;
-    esac
-    in_root "$(toolchain_root "$version")" "$PWD" "$@"
+    return
   fi
+  # An archive toolchain: its own emcc first on PATH (else Debian's /usr/bin/emcc answers) and
+  # its own config (compilers, cache).
+  if [ "$(toolchain_from "$version")" = archive ]; then
+    local dir; dir=$(toolchain_emscripten_dir "$version")
+    set -- /usr/bin/env "PATH=$dir:/usr/local/bin:/usr/bin:/bin" "EM_CONFIG=$dir/.emscripten" "$@"
+  fi
+  case "$PWD" in /|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|"$ROOTS_DIR"|"$ROOTS_DIR"/*)
+    echo "toolchain $version runs in a chroot that sees the repo and the current directory: run it from a project directory, not $PWD" >&2
+    return 2 ;;
+  esac
+  in_root "$(toolchain_root "$version")" "$PWD" "$@"
 }
