@@ -1,12 +1,13 @@
 'use strict';
 // The one place that says what each conformance row is expected to show.
 //
-// stock rows: every scenario must FAIL on stock emscripten (that proves the test bites), unless
-// listed in stockNotAffected with the measured reason. A stock row that passes otherwise fails
-// the suite as "control did not bite".
+// stock rows: every scenario must FAIL on stock emscripten with a table symptom (that proves the
+// test bites), unless listed in stockNotAffected with the measured reason. A stock row that passes
+// otherwise fails the suite as "control did not bite"; one that fails any other way (a hang, an
+// unrelated crash) as "control failed for another reason".
 // plugin rows (linked with the library), postlink rows (stock build patched afterwards),
 // jstransform rows (patched inside the link by emcc --js-transform) and upstream-patched rows
-// (6.0.5 with upstream/emscripten-6.0.5.patch applied, no plugin) must
+// (6.0.8 with upstream/emscripten-6.0.8.patch applied, no plugin) must
 // PASS, unless listed in pluginKnownFailing (then a pass fails the suite too, so the mark gets
 // removed the day it is no longer true).
 
@@ -39,6 +40,24 @@ const pluginRefused = {
 // Plugin rows known to fail, per toolchain: scenario ids.
 const pluginKnownFailing = {};
 
+// What a stock row must show for its failure to be the bug (a control that fails for another reason
+// proves nothing): a checked slot that held another function, or a trap or assertion about the
+// function table. The wording of each engine: V8 ("table index is out of bounds", "null function or
+// function signature mismatch"), SpiderMonkey ("index out of bounds", "indirect call to null",
+// "indirect call signature mismatch"), V8's Table.get ("invalid index N into function table"), JavaScriptCore ("Out of bounds call_indirect", "call_indirect
+// to a null table entry"), and emscripten's own ASSERTIONS checks of the table.
+const TABLE_TRAP = new RegExp([
+  'table index is out of bounds', 'null function', 'function signature mismatch', 'indirect call',
+  'call_indirect', 'into function table', 'unexpected table size', 'table size', 'wasmTable', 'table mirror',
+].join('|'), 'i');
+function tableSymptom(row) {
+  for (const line of row.evidence || []) {
+    if (/: mismatch: /.test(line)) return line;
+    if (TABLE_TRAP.test(line)) return line;
+  }
+  return null;
+}
+
 function expectedOutcome(toolchain, scenarioId, mode) {
   if (mode !== 'stock' && pluginRefused[toolchain]) {
     return { assert: true, result: 'build-error', detailMatches: pluginRefused[toolchain][mode], reason: 'the plugin refuses this version' };
@@ -65,6 +84,10 @@ function checkRow(row, exp, { id, mode, where }) {
     throw new Error(`control did not bite: ${id} passes on stock: ${where}. ` +
       'Either the scenario no longer creates the bug, or this version is not affected: then say why in jest/expectations.js.');
   }
+  if (mode === 'stock' && exp.result === 'fail' && row.result !== 'build-error' && !tableSymptom(row)) {
+    throw new Error(`control failed for another reason: ${where}: ${row.result}: ${row.detail} ` +
+      '(a stock row must fail with a table symptom: a checked slot holding another function, or a trap or assertion about the table)');
+  }
   if (exp.result === 'fail' && row.result === 'pass') {
     throw new Error(`${where} passes but is marked known-failing: remove the mark in jest/expectations.js`);
   }
@@ -76,4 +99,4 @@ function checkRow(row, exp, { id, mode, where }) {
   }
 }
 
-module.exports = { stockNotAffected, informational, pluginRefused, pluginKnownFailing, expectedOutcome, checkRow };
+module.exports = { stockNotAffected, informational, pluginRefused, pluginKnownFailing, expectedOutcome, checkRow, tableSymptom };

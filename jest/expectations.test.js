@@ -1,0 +1,75 @@
+'use strict';
+// The judge of conformance rows (jest/expectations.js) and the verdict on a run
+// (tools/conformance.js judgeRun), fed the outcomes a control must not count as the bug biting:
+// a hang, an unrelated crash, a run that stopped before making all its checks.
+const { checkRow, expectedOutcome, tableSymptom } = require('./expectations');
+const { judgeRun } = require('../tools/conformance');
+
+const check = (o) => `PDCHECK ${JSON.stringify({ thread: 'worker1', check: 'side_value', slot: 47, expected: 1001, actual: 1001, error: '', ...o })}`;
+const run = (stdout, { code = 1, stderr = '', timedOut = false } = {}) => ({ code, signal: null, stdout: stdout.join('\n'), stderr, timedOut });
+const judge = (r, opts = {}) => judgeRun(r, { timeoutMs: 60000, ...opts });
+const stockRow = (judged) => checkRow(judged, expectedOutcome('6.0.5', 'S3', 'stock'), { id: 'S3', mode: 'stock', where: 'S3 stock on 6.0.5' });
+
+describe('a stock control bites only with a table symptom', () => {
+  test('a checked slot holding another function is the bug', () => {
+    const judged = judge(run([check({ actual: 1002 }), 'PDRESULT fail 0/1']));
+    expect(judged.result).toBe('fail');
+    expect(tableSymptom(judged)).toMatch(/mismatch: slot 47 expected function id 1001, got 1002/);
+    expect(() => stockRow(judged)).not.toThrow();
+  });
+
+  test.each([
+    ['V8', 'RuntimeError: table index is out of bounds'],
+    ['V8', 'RuntimeError: null function or function signature mismatch'],
+    ['SpiderMonkey', 'RuntimeError: indirect call to null'],
+    ['JavaScriptCore', 'RuntimeError: Out of bounds call_indirect (evaluating \'f()\')'],
+  ])('a probe that trapped on the table (%s: %s) is the bug', (engine, message) => {
+    const judged = judge(run([check({ actual: -2147483648, error: message }), 'PDRESULT fail 0/1']));
+    expect(tableSymptom(judged)).toContain(message);
+    expect(() => stockRow(judged)).not.toThrow();
+  });
+
+  test('emscripten\'s own table assertion, with no check printed, is the bug', () => {
+    const judged = judge(run([], { stderr: 'Aborted(Assertion failed: unexpected table size while loading)' }));
+    expect(judged.result).toBe('fail');
+    expect(() => stockRow(judged)).not.toThrow();
+  });
+
+  test('a hang is not', () => {
+    const judged = judge(run([check({})], { code: null, timedOut: true }));
+    expect(judged.result).toBe('hang');
+    expect(tableSymptom(judged)).toBeNull();
+    expect(() => stockRow(judged)).toThrow(/control failed for another reason: .*hang/);
+  });
+
+  test('an unrelated crash is not', () => {
+    const judged = judge(run([check({})], { stderr: 'Aborted(Stack overflow! Stack cookie has been overwritten)' }));
+    expect(judged.result).toBe('fail');
+    expect(() => stockRow(judged)).toThrow(/control failed for another reason/);
+  });
+
+  test('a stock pass still fails the suite as a control that did not bite', () => {
+    const judged = judge(run([check({}), 'PDRESULT pass 1/1'], { code: 0 }));
+    expect(judged.result).toBe('pass');
+    expect(() => stockRow(judged)).toThrow(/control did not bite/);
+  });
+});
+
+describe('a run is complete only with every check it declares', () => {
+  test('fewer checks than declared fail the row, though each passed (a load that failed ended it early)', () => {
+    const judged = judge(run([check({}), check({}), check({}), 'PDRESULT pass 3/3'], { code: 0 }), { expectChecks: 5 });
+    expect(judged.result).toBe('fail');
+    expect(judged.detail).toMatch(/recorded 3 of its 5 checks/);
+  });
+
+  test('as many as declared pass', () => {
+    const judged = judge(run([check({}), check({}), 'PDRESULT pass 2/2'], { code: 0 }), { expectChecks: 2 });
+    expect(judged.result).toBe('pass');
+  });
+
+  test('a plugin row that stopped early is reported as a failure', () => {
+    const judged = judge(run([check({}), 'PDRESULT pass 1/1'], { code: 0 }), { expectChecks: 4 });
+    expect(() => checkRow(judged, expectedOutcome('6.0.5', 'S11', 'plugin'), { id: 'S11', mode: 'plugin', where: 'S11 plugin' }))
+      .toThrow(/recorded 1 of its 4 checks/);
+  });
+});
