@@ -1,8 +1,9 @@
 'use strict';
 // Conformance: every scenario in cpp-tests/ × every installed toolchain × {stock, plugin, postlink, jstransform,
-// upstream-patched (6.0.5 only: emscripten with upstream/emscripten-6.0.5.patch, no plugin)} × build
+// upstream-patched (6.0.8 only: emscripten with upstream/emscripten-6.0.8.patch, no plugin)} × build
 // variants. Writes build/conformance/report.json (one row per run) and asserts each row against
-// jest/expectations.js. Select toolchains with PTHREAD_DYLINK_TOOLCHAINS=6.0.5,3.1.69.
+// jest/expectations.js. Select toolchains with PTHREAD_DYLINK_TOOLCHAINS=6.0.5,3.1.69 (each named one
+// must be installed); .ci/run sets PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS=1 (every known one must be).
 const fs = require('fs');
 const path = require('path');
 const c = require('../tools/conformance');
@@ -20,18 +21,18 @@ const VARIANTS = [
   { variant: { opt: 'O2', assertions: 0, mainModule: 1 }, modes: ALL_MODES, ci: () => true },
   // Most real builds (Pyodide, CPython's own) grow memory: emscripten then writes every heap
   // access through a view refresh, and the transform must read and write those forms.
-  // (jstransform and upstream-patched: in the full matrix; npm test keeps their default rows, and
-  // the transform tests patch growth output of each toolchain.)
-  { variant: { opt: 'O2', assertions: 0, mainModule: 1, growth: 1 }, modes: ALL_MODES, ci: () => true, ciModes: OWN_CODE },
+  // npm test: on 5.0.3 (Pyodide's) and the newest toolchain; jstransform and upstream-patched, and
+  // the other toolchains, in the full matrix (the transform tests patch growth output of each).
+  { variant: { opt: 'O2', assertions: 0, mainModule: 1, growth: 1 }, modes: ALL_MODES, ci: (t) => t === '5.0.3' || t === newest, ciModes: OWN_CODE },
   // 64-bit memory and table (table64 indices are BigInts, struct dso fields 8 bytes), on the
-  // toolchains whose own node runs it (versions.js).
-  { variant: { opt: 'O2', assertions: 0, mainModule: 1, memory64: 1 }, modes: OWN_CODE, ci: () => true, where: memory64Runs },
+  // toolchains whose own node runs it (versions.js); npm test on the newest.
+  { variant: { opt: 'O2', assertions: 0, mainModule: 1, memory64: 1 }, modes: OWN_CODE, ci: (t) => t === newest, where: memory64Runs },
   // emscripten's own table assertions on: in npm test on the newest toolchain only.
   { variant: { opt: 'O0', assertions: 1, mainModule: 1 }, modes: ALL_MODES.filter((m) => m !== 'jstransform'), ci: (t) => t === newest, ciModes: OWN_CODE },
   { variant: { opt: 'O2', assertions: 1, mainModule: 1 }, modes: ALL_MODES.filter((m) => m !== 'jstransform'), ci: () => false },
   // --closure 1 with the library route (the transform refuses closure output: transform tests).
-  // A closure link takes ~30 s: one scenario in npm test, every one in the full matrix.
-  { variant: { opt: 'O2', assertions: 0, mainModule: 1, closure: 1 }, modes: ['plugin'], ci: () => true, scenarios: ['S12'] },
+  // A closure link takes ~30 s: one scenario on the newest in npm test, every one in the full matrix.
+  { variant: { opt: 'O2', assertions: 0, mainModule: 1, closure: 1 }, modes: ['plugin'], ci: (t) => t === newest, scenarios: ['S12'] },
 ];
 const FULL = process.env.PTHREAD_DYLINK_FULL_MATRIX === '1';
 // Whether row (variant v, toolchain, mode, scenario) runs. Toolchains the plugin refuses only
@@ -45,23 +46,41 @@ function runs(v, toolchain, mode, scenario) {
 const variantsForMode = (toolchain, mode, scenario) => VARIANTS.filter((v) => runs(v, toolchain, mode, scenario)).map((v) => v.variant);
 const modesFor = (toolchain) => c.modesFor(ALL_MODES, toolchain);
 
-const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',');
-const toolchains = c.installedToolchains().filter((t) => !wanted || wanted.includes(t));
+const { toolchains, missingRequired, notInstalled } = c.selectToolchains();
 // The newest toolchain the plugin supports: where npm test also runs the ASSERTIONS variant.
 const newest = toolchains.filter((t) => !pluginRefused[t]).sort((a, b) => versionNumber(b) - versionNumber(a))[0];
 const scenarios = c.listScenarios();
 const rows = [];
 
+// A toolchain that is not installed gets one row saying so (its old rows leave the report).
+for (const toolchain of notInstalled) {
+  rows.push({
+    host: 'node', toolchain, scenario: '-', title: '', mode: '-', variant: '-', result: 'not-installed',
+    detail: 'not installed: run `npm run setup` (tools/setup)', seconds: 0,
+    expected: missingRequired.includes(toolchain) ? 'pass' : 'any', reason: '',
+  });
+}
+
 afterAll(async () => {
-  await c.writeReportRows(rows, { host: 'node', toolchains });
+  await c.writeReportRows(rows, { host: 'node', toolchains: [...toolchains, ...notInstalled] });
   process.stdout.write(c.formatRows(rows));
 });
 
+test.each(missingRequired)('toolchain %s is installed', (toolchain) => {
+  throw new Error(`toolchain ${toolchain} is required here (PTHREAD_DYLINK_TOOLCHAINS or PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS) ` +
+    'but not installed: run `npm run setup` (its sources: PTHREAD_DYLINK_TOOLCHAIN_SOURCES)');
+});
 if (toolchains.length === 0) {
   test('at least one toolchain is installed', () => {
     throw new Error('no emscripten toolchain installed: run `npm run setup` (tools/setup) first');
   });
 }
+// With only toolchains the plugin refuses, no row shows the plugin working.
+test('at least one installed toolchain is one the plugin supports', () => {
+  if (toolchains.length && toolchains.every((t) => pluginRefused[t])) {
+    throw new Error(`only ${toolchains.join(', ')} installed, which the plugin refuses: no row can show it working; install a supported toolchain (npm run setup)`);
+  }
+});
 
 describe.each(toolchains)('toolchain %s', (toolchain) => {
   const jobs = [];
@@ -85,8 +104,8 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
         const dir = await c.buildScenario(job);
         // Rows only recorded (3.1.6: no dlopen sync, its stock rows hang) need no full minute.
         const timeoutMs = exp.assert ? 60000 : 15000;
-        const r = await c.runScenario({ toolchain, dir, expectError: job.scenario.expectError, timeoutMs });
-        row = { result: r.result, detail: r.detail, seconds: r.seconds };
+        const r = await c.runScenario({ toolchain, dir, expectError: job.scenario.expectError, expectChecks: job.scenario.checks, timeoutMs });
+        row = { result: r.result, detail: r.detail, evidence: r.evidence, seconds: r.seconds };
       } catch (e) {
         row = { result: 'build-error', detail: e.summary || e.message.split('\n').slice(0, 4).join(' ').slice(0, 400), seconds: 0 };
       }

@@ -7,13 +7,12 @@ const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const c = require('../tools/conformance');
-const { pluginRefused } = require('./expectations');
 
 const EM = path.join(c.REPO, 'tools', 'em');
 const SCENARIO = path.join(c.REPO, 'cpp-tests', 's4_dlopen_pool');
 const HARNESS = path.join(c.REPO, 'cpp-tests', 'harness');
 // Toolchains the plugin supports, newest first; the scratch-project test needs just one.
-const supported = c.installedToolchains().filter((t) => !pluginRefused[t]).reverse();
+const supported = c.supportedToolchains().reverse();
 const LINK = ['-O2', '-pthread', '-D_GNU_SOURCE', '-sMAIN_MODULE=1', '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME',
   '-sNODERAWFS', '-sPTHREAD_POOL_SIZE=2', '-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$addFunction,$loadDynamicLibrary'];
 

@@ -18,7 +18,7 @@ import * as acorn from 'acorn';
 import { patchText } from './transform/patch.mjs';
 import { ANCHORS } from './transform/anchors.mjs';
 import { buildRuntimeExpression } from './build.mjs';
-import { CARRIER_KEY, shapeFor } from '../src/versions.js';
+import { CARRIER_KEY } from '../src/versions.js';
 import { install } from '../src/runtime.js';
 import { SharedState } from '../src/shared-state.js';
 import { execFileSync } from 'node:child_process';
@@ -92,7 +92,7 @@ async function threadStart(toolchain, runs) {
 async function transformBench() {
   // A real -O0 output from the newest installed supported toolchain, grown to ~5 MB with copies of
   // itself wrapped in a dead function, the anchored definitions renamed so there is still one of each.
-  const toolchain = c.installedToolchains().filter((t) => shapeFor(t).supported).pop();
+  const toolchain = c.supportedToolchains().pop();
   const scenario = c.listScenarios().find((s) => s.id === 'S3');
   const dir = await c.buildScenario({ toolchain, scenario, mode: 'stock', variant: { opt: 'O0', assertions: 1, mainModule: 1 } });
   const base = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
@@ -222,7 +222,7 @@ async function main() {
   const runs = Number(process.env.PTHREAD_DYLINK_BENCH_RUNS || 6);
   // --no-threads: only what runs without starting programs (the transform and the isolated
   // thread-start work); the bound against stock's thread start then has no stock time to use.
-  const toolchains = process.argv.includes('--no-threads') ? [] : c.installedToolchains().filter((t) => shapeFor(t).supported);
+  const toolchains = process.argv.includes('--no-threads') ? [] : c.supportedToolchains();
   const report = { generated: new Date().toISOString(), targets: TARGETS, threadStart: [], transform: null };
   for (const t of toolchains) {
     process.stdout.write(`[bench] thread start on ${t} (${runs} runs per mode)\n`);

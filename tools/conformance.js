@@ -5,6 +5,7 @@ const { spawn, execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
+const { versionNumber, MIN_VERSION, shapeFor } = require('../src/versions.js');
 
 const REPO = path.resolve(__dirname, '..');
 const TESTS = path.join(REPO, 'cpp-tests');
@@ -16,26 +17,60 @@ const PATCH_CLI = path.join(REPO, 'dist', 'cli.js');
 // EM_CLOSURE_COMPILER; the toolchain roots see the repo at its own path.
 const CLOSURE_COMPILER = path.join(REPO, 'node_modules', '.bin', 'google-closure-compiler');
 
-// Link flags per toolchain. 3.1.6 has addFunction in the runtime rather than as a library symbol.
-const TOOLCHAIN_FLAGS = {
-  '3.1.6': { include: ['$loadDynamicLibrary'] },
-  '3.1.69': { include: ['$addFunction', '$removeFunction', '$loadDynamicLibrary'] },
-  '6.0.5': { include: ['$addFunction', '$removeFunction', '$loadDynamicLibrary'] },
-};
+// The JS library functions every main module links in, so scenarios can call them from EM_ASM.
+// 3.1.6 (older than any version the plugin supports) has addFunction in its runtime rather than
+// as a library symbol.
+function includedLibraryFuncs(toolchain) {
+  return versionNumber(toolchain) < versionNumber(MIN_VERSION) ? ['$loadDynamicLibrary'] : ['$addFunction', '$removeFunction', '$loadDynamicLibrary'];
+}
 
 // How a build differs from the default one (-O2, assertions off, MAIN_MODULE=1).
 const DEFAULT_VARIANT = { opt: 'O2', assertions: 0, mainModule: 1 };
 
 function installedToolchains() {
-  const out = execFileSync(EM, ['--list'], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean);
+  return execFileSync(EM, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
 
+// The installed toolchains the plugin supports (src/versions.js: the one oracle), oldest first.
+function supportedToolchains() {
+  return installedToolchains().filter((t) => shapeFor(t).supported);
+}
+
+// Every toolchain tools/setup can install (tools/toolchains.sh).
+function knownToolchains() {
+  return execFileSync(EM, ['--known'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+// The toolchains a suite runs, and those it was asked for (PTHREAD_DYLINK_TOOLCHAINS=6.0.5,5.0.3)
+// or must have (PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS=1, set by .ci/run) that are not installed:
+// each of those is a failure, never a quiet skip. Unknown names are an error.
+function selectToolchains(env = process.env) {
+  const known = knownToolchains();
+  const wanted = env.PTHREAD_DYLINK_TOOLCHAINS ? env.PTHREAD_DYLINK_TOOLCHAINS.split(',').map((t) => t.trim()).filter(Boolean) : null;
+  const unknown = (wanted || []).filter((t) => !known.includes(t));
+  if (unknown.length) throw new Error(`PTHREAD_DYLINK_TOOLCHAINS names unknown toolchains ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  const installed = installedToolchains();
+  const required = wanted || (env.PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS === '1' ? known : []);
+  return {
+    toolchains: installed.filter((t) => !wanted || wanted.includes(t)),
+    missingRequired: required.filter((t) => !installed.includes(t)),
+    notInstalled: known.filter((t) => !installed.includes(t) && !(wanted && !wanted.includes(t))),
+  };
+}
+
+// Every scenario declares how many checks a complete run records (`checks`; with `expectError`,
+// those before the error): a run that stops early cannot pass on the checks it made.
 function listScenarios() {
   return fs.readdirSync(TESTS)
     .filter((d) => fs.existsSync(path.join(TESTS, d, 'scenario.json')))
     .sort()
-    .map((dir) => ({ id: dir.split('_')[0].toUpperCase(), dir, ...readJson(path.join(TESTS, dir, 'scenario.json')) }));
+    .map((dir) => {
+      const scenario = { id: dir.split('_')[0].toUpperCase(), dir, ...readJson(path.join(TESTS, dir, 'scenario.json')) };
+      if (!Number.isInteger(scenario.checks) || scenario.checks < 1) {
+        throw new Error(`cpp-tests/${dir}/scenario.json: "checks" must say how many checks a complete run records`);
+      }
+      return scenario;
+    });
 }
 
 function readJson(file) {
@@ -91,8 +126,9 @@ function commonCompileFlags(variant) {
 }
 
 // emscriptenDir: another emscripten tree inside the toolchain's root (the upstream-patched one).
-async function emcc(toolchain, args, cwd, emscriptenDir) {
-  const isCxx = args.some((a) => /\.(cpp|cc)$/.test(a));
+const isCxxSource = (file) => /\.(cpp|cc)$/.test(file);
+async function emcc(toolchain, args, cwd, emscriptenDir, { cxx = false } = {}) {
+  const isCxx = cxx || args.some(isCxxSource);
   const driver = (emscriptenDir ? `${emscriptenDir}/` : '') + (isCxx ? 'em++' : 'emcc');
   const r = await run(EM, [toolchain, driver, ...args], { cwd, env: { EM_CLOSURE_COMPILER: CLOSURE_COMPILER } });
   if (r.code !== 0) {
@@ -125,7 +161,7 @@ const HOSTS = {
 // mode: 'stock' (plain emscripten), 'plugin' (linked with --js-library), 'postlink' (the stock
 // build, copied and then patched by `pthread-dylink patch`: the route for builds one cannot relink),
 // 'jstransform' (emcc runs `pthread-dylink patch` on its output inside the link: --js-transform),
-// or 'upstream-patched' (no plugin: emscripten with upstream/emscripten-6.0.5.patch applied, 6.0.5 only).
+// or 'upstream-patched' (no plugin: emscripten with upstream/emscripten-6.0.8.patch applied, 6.0.8 only).
 // host: a key of HOSTS.
 async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARIANT, host = 'node' }) {
   if (mode === 'postlink') return patchedCopy(await buildScenario({ toolchain, scenario, mode: 'stock', variant, host }));
@@ -136,7 +172,6 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const outDir = path.join(OUT, toolchain, `${mode}-${variantName(variant)}${hostSpec.dirSuffix}`, scenario.dir);
   const harness = [path.join(TESTS, 'harness', 'pd_check.h')];
   const headers = fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => path.join(srcDir, f));
-  const tcFlags = TOOLCHAIN_FLAGS[toolchain];
   const flags = commonCompileFlags(variant);
 
   // Side modules do not depend on the mode: built once per toolchain and variant.
@@ -164,7 +199,7 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
       ...flags, ...mainFiles,
       `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags,
       `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
-      `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${tcFlags.include.join(',')}`,
+      `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${includedLibraryFuncs(toolchain).join(',')}`,
       ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
       ...(scenario.linkFlags || []),
       ...(variant.closure ? ['--closure', '1'] : []),
@@ -172,7 +207,9 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
       ...modeFlags,
       '-o', path.join(outDir, 'main.js'),
     ];
-    await emcc(toolchain, link, outDir, emscriptenDir);
+    // A C++ side module needs libc++ in the main module: em++ links it (emcc stopped doing so for
+    // C mains in 6.0.6, DEFAULT_TO_CXX off).
+    await emcc(toolchain, link, outDir, emscriptenDir, { cxx: sideFiles.some(isCxxSource) });
   });
   return outDir;
 }
@@ -239,15 +276,17 @@ function stamp(dir, key) {
 // Run a built scenario under its toolchain's node. Never throws; classifies the outcome.
 // expectError (a regex source, from scenario.json): the scenario is about an error the plugin must
 // raise, and passes only if that error is printed.
-async function runScenario({ toolchain, dir, timeoutMs = 60000, expectError }) {
+// expectChecks (scenario.json `checks`): how many checks a complete run records; fewer (a load
+// that failed and ended the run early) or more fails the row, whatever the checks said.
+async function runScenario({ toolchain, dir, timeoutMs = 60000, expectError, expectChecks }) {
   const t0 = Date.now();
   const r = await run(EM, [toolchain, 'node', 'main.js'], { cwd: dir, timeoutMs });
-  return { ...judgeRun(r, { timeoutMs, expectError }), seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
+  return { ...judgeRun(r, { timeoutMs, expectError, expectChecks }), seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
 }
 
 // The verdict on one run, wherever it ran: r is { code, signal, stdout, stderr, timedOut } (the
 // browser driver reports a page's exit code and output in the same shape).
-function judgeRun(r, { timeoutMs, expectError }) {
+function judgeRun(r, { timeoutMs, expectError, expectChecks }) {
   const checks = [];
   let verdict = null;
   for (const line of r.stdout.split('\n')) {
@@ -263,6 +302,10 @@ function judgeRun(r, { timeoutMs, expectError }) {
   if (r.timedOut) {
     result = 'hang';
     detail = `no result within ${timeoutMs} ms; ${checks.length} checks printed`;
+  } else if (failed.length === 0 && expectChecks !== undefined && checks.length !== expectChecks) {
+    result = 'fail';
+    detail = `recorded ${checks.length} of its ${expectChecks} checks (the run ended early or went another way): ` +
+      firstErrorLine(r.stderr + r.stdout);
   } else if (expectError) {
     ({ result, detail } = judgeExpectedError(expectError, r, checks, failed));
   } else if (verdict && verdict.startsWith('pass') && r.code === 0 && failed.length === 0) {
@@ -278,7 +321,17 @@ function judgeRun(r, { timeoutMs, expectError }) {
       detail = `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} without a verdict: ${firstErrorLine(r.stderr + r.stdout)}`;
     }
   }
-  return { result, detail, checks };
+  return { result, detail, checks, evidence: result === 'pass' ? [] : evidence(failed, r) };
+}
+
+// What a failed run showed, for jest/expectations.js to judge whether it is the table bug: the
+// first failed checks (a mismatch, or the error a probe caught) and the first error line.
+function evidence(failed, r) {
+  return [
+    ...failed.slice(0, 3).map((c) => (c.error ? `check ${c.check} in ${c.thread}: error: ${c.error}` :
+      `check ${c.check} in ${c.thread}: mismatch: slot ${c.slot} expected function id ${c.expected}, got ${c.actual}`)),
+    `output: ${firstErrorLine(r.stderr + r.stdout)}`,
+  ];
 }
 
 // A scenario about an error the plugin must raise: it passes if every check printed before the
@@ -350,7 +403,7 @@ async function pool(items, limit, fn) {
 }
 
 module.exports = {
-  REPO, OUT, DEFAULT_VARIANT, CLOSURE_COMPILER, TOOLCHAIN_FLAGS, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
-  HOSTS, installedToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
+  REPO, OUT, DEFAULT_VARIANT, CLOSURE_COMPILER, includedLibraryFuncs, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
+  HOSTS, installedToolchains, supportedToolchains, knownToolchains, selectToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
   emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows,
 };

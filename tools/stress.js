@@ -9,7 +9,6 @@
 const fs = require('fs');
 const path = require('path');
 const c = require('./conformance');
-const { pluginRefused } = require('../jest/expectations');
 
 const SRC = path.join(c.REPO, 'cpp-tests', 'stress');
 const OUT = path.join(c.REPO, 'build', 'stress');
@@ -57,7 +56,7 @@ async function runSeed(toolchain, dir, seed, steps) {
   return JSON.parse(line.slice(9));
 }
 
-async function run({ long = false, seeds = null, steps = 40, toolchains = c.installedToolchains().filter((t) => !pluginRefused[t]) } = {}) {
+async function run({ long = false, seeds = null, steps = 40, toolchains = c.supportedToolchains() } = {}) {
   const target = long ? 100000 : 0;
   const report = { generated: new Date().toISOString(), long, steps, results: [] };
   for (const toolchain of toolchains) {
