@@ -36,7 +36,9 @@ if (pthreadDylinkLinkProblem()) {
     '$loadWebAssemblyModule', '$loadDynamicLibrary', '$getEmptyTableSlot', '$freeTableIndexes',
     '_dlsym_js', '_dlsym_catchup_js', '$LDSO', '$UTF8ToString', '$wasmTable', 'malloc', 'free',
     '$addFunction', '$removeFunction', '$convertJsFunctionToWasm', '$invokeEntryPoint',
-    '$setWasmTableEntry', '$stackSave', '$stackAlloc', '$stackRestore',
+    '$stackSave', '$stackAlloc', '$stackRestore',
+    // Not '$setWasmTableEntry', which the runtime calls: emscripten marks it internal and warns
+    // about a user library that names it (an error under -Werror); $addFunction depends on it.
   ],
   // Runs at load of the generated .js in every thread, before any module is instantiated.
   $pthreadDylink__postset: /*INSTALL_CALL*/,
