@@ -3,18 +3,18 @@
 // test/runner.py inside each toolchain root (tools/setup prepares the tree), once on stock
 // emscripten and once with the plugin in every link: tools/peer-python, as EMSDK_PYTHON, adds
 // --js-library to each emcc/em++ link (side-module links emit no JS, so the library only acts on
-// main modules). Nothing of emscripten's is edited. On 6.0.5 a third mode, upstream-patched, runs
-// the same tests in the copy tools/upstream made with upstream/emscripten-6.0.5.patch applied, and
+// main modules; every mode's links also get -Wno-version-check, see tools/peer-python). Nothing of
+// emscripten's is edited. On 6.0.8 a third mode, upstream-patched, runs
+// the same tests in the copy tools/upstream made with upstream/emscripten-6.0.8.patch applied, and
 // the test that patch adds (test_pthread_dlopen_table_gap, missing from the other trees).
 //   npm run peer            the full selection, plus test_pthread_dlopen_many 20 times per mode
 //   npm run peer -- --fast  the subset npm test runs (jest/peer.test.js)
 // Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}.
 const fs = require('fs');
 const path = require('path');
+const { execFileSync } = require('child_process');
 const c = require('./conformance');
-const { pluginRefused } = require('../jest/expectations');
 
-const PEER_DIR = '/var/lib/pthread-dylink/emscripten-peer';
 const OUT = path.join(c.REPO, 'build', 'peer');
 const EM = path.join(c.REPO, 'tools', 'em');
 const LIBRARY = path.join(c.REPO, 'library_pthread_dylink.js');
@@ -30,23 +30,33 @@ const FULL = [
 ];
 const FAST = ['core0.test_pthread_dylink_basics', 'core0.test_pthread_dlopen', 'core0.test_pthread_dlsym',
   'core2.test_pthread_dlsym', 'other.test_dylink_pthread_static_data'];
-// The test upstream/emscripten-6.0.5.patch adds: only the patched tree has it.
+// The test upstream/emscripten-6.0.8.patch adds: only the patched tree has it.
 const UPSTREAM_TEST = 'core0.test_pthread_dlopen_table_gap';
 // Per mode: environment for the runner (kept by tools/em: PTHREAD_DYLINK_*), a prefix for its
-// command, the emscripten tree it runs in, and what a probe link must contain (see runtimeLinkedIn).
+// command, whether it runs in the upstream-patched tree (else the toolchain's test tree,
+// `tools/em --peer-dir`), and what a probe link must contain (see runtimeLinkedIn).
+const PYTHON = `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')}; export EMSDK_PYTHON; `;
 const MODES = {
-  stock: { env: {}, prefix: '', dir: PEER_DIR, marker: null },
-  plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')} `, dir: PEER_DIR, marker: 'pthreadDylink.install(' },
-  'upstream-patched': { env: {}, prefix: '', dir: null /* c.upstreamTree() */, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: [UPSTREAM_TEST] },
+  stock: { env: {}, prefix: PYTHON, marker: null },
+  plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: PYTHON, marker: 'pthreadDylink.install(' },
+  'upstream-patched': { env: {}, prefix: PYTHON, upstream: true, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: [UPSTREAM_TEST] },
 };
 const MARKERS = Object.values(MODES).map((m) => m.marker).filter(Boolean);
 const modesFor = (toolchain) => Object.keys(MODES).filter((m) => !MODES[m].only || MODES[m].only === toolchain);
 
-const treeOf = async (mode) => MODES[mode].dir || c.upstreamTree(MODES[mode].only);
-
-function supportedToolchains() {
-  return c.installedToolchains().filter((t) => !pluginRefused[t]);
+async function treeOf(toolchain, mode) {
+  if (MODES[mode].upstream) return c.upstreamTree(toolchain);
+  return execFileSync(EM, ['--peer-dir', toolchain], { encoding: 'utf8' }).trim();
 }
+
+// `command` run in a mode's emscripten tree inside the toolchain's root, the way that mode's
+// runner and its probe link must both see it: the mode's environment and prefix, and npm's closure
+// compiler for the core2 tests' --closure links (Debian ships none).
+async function inMode(toolchain, mode, command, extraEnv = {}) {
+  const env = { ...process.env, ...MODES[mode].env, EM_CLOSURE_COMPILER: c.CLOSURE_COMPILER, ...extraEnv };
+  return runWithEnv(EM, [toolchain, 'sh', '-c', `cd ${await treeOf(toolchain, mode)} && ${MODES[mode].prefix}${command} 2>&1`], env);
+}
+
 
 // Sequential runner output: `test_x (test_core.core0.test_x) ... ` then whatever the test printed
 // (compiler errors, node's stack), then its verdict: `ok (3.14s)`, `FAIL`, `ERROR`, `skipped '…'`,
@@ -94,9 +104,12 @@ function parse(output, times = null) {
 }
 
 async function runner(toolchain, mode, selectors, extraArgs = []) {
-  const env = { ...process.env, ...MODES[mode] };
   const quoted = [...extraArgs, ...selectors].map((s) => `'${s}'`).join(' ');
-  const r = await runWithEnv(EM, [toolchain, 'sh', '-c', `cd ${await treeOf(mode)} && python3 test/runner.py --cores 1 ${quoted} 2>&1`], env);
+  const log = path.join(OUT, `links-${toolchain}-${mode}.log`);
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.rmSync(log, { force: true });
+  const r = await inMode(toolchain, mode, `"$EMSDK_PYTHON" test/runner.py --cores 1 ${quoted}`, { PTHREAD_DYLINK_PEER_LOG: log });
+  checkLinks(toolchain, mode, log);
   const results = parse(r.stdout, r.times);
   if (!results.length) {
     const missing = /can't cd|No such file or directory: 'test\/runner.py'|can't open file/.test(r.stdout);
@@ -104,6 +117,18 @@ async function runner(toolchain, mode, selectors, extraArgs = []) {
       : `emscripten's test runner printed no results on ${toolchain} (${mode}):\n${r.stdout.slice(-2000)}`);
   }
   return { results, output: r.stdout };
+}
+
+// The links the runner made went through tools/peer-python, with the library exactly in the plugin
+// mode (emscripten's config.py resets EMSDK_PYTHON: a mode can silently fall back to stock).
+function checkLinks(toolchain, mode, log) {
+  const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  const withLibrary = lines.filter((l) => l.includes('with-library')).length;
+  const want = mode === 'plugin' ? lines.length : 0;
+  if (!lines.length || withLibrary !== want) {
+    throw new Error(`[peer] ${toolchain} ${mode}: the runner made ${lines.length} links through tools/peer-python, ` +
+      `${withLibrary} with the library (expected ${mode === 'plugin' ? 'all' : 'none'} of at least one)`);
+  }
 }
 
 // Also notes when each line arrived (times[i] for line i), to time tests the runner does not time.
@@ -131,9 +156,7 @@ async function runtimeLinkedIn(toolchain, mode) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
   fs.rmSync(path.join(dir, 'main.js'), { force: true });
-  const env = { ...process.env, ...MODES[mode].env };
-  const r = await runWithEnv(EM, [toolchain, 'sh', '-c',
-    `cd ${dir} && ${MODES[mode].prefix}${await treeOf(mode)}/emcc -pthread -sMAIN_MODULE=2 main.c -o main.js 2>&1`], env);
+  const r = await inMode(toolchain, mode, `./emcc -pthread -sMAIN_MODULE=2 ${dir}/main.c -o ${dir}/main.js`);
   if (!fs.existsSync(path.join(dir, 'main.js'))) throw new Error(`[peer] probe link failed on ${toolchain} (${mode}):\n${r.stdout.slice(-1500)}`);
   const js = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
   return MARKERS.filter((m) => js.includes(m));
@@ -188,7 +211,14 @@ function regressions(rows) {
   return [...lost, ...ownFailing];
 }
 
-async function run({ fast = false, flakyRuns = 20, toolchains = supportedToolchains() } = {}) {
+// The fast subset (npm test) runs on Pyodide's 5.0.3 and the newest toolchain; the full selection
+// (npm run peer) on every supported one.
+function defaultToolchains(fast) {
+  const supported = c.supportedToolchains();
+  return fast ? supported.filter((t, i) => t === '5.0.3' || i === supported.length - 1) : supported;
+}
+
+async function run({ fast = false, flakyRuns = 20, toolchains = defaultToolchains(fast) } = {}) {
   const rows = [];
   const flaky = [];
   for (const t of toolchains) {
