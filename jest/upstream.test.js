@@ -1,6 +1,6 @@
 'use strict';
-// The upstream patch (upstream/emscripten-6.0.5.patch): it applies to 6.0.5 as released, and the
-// test it adds in emscripten's style fails on stock 6.0.5 and passes with the patch. (The whole
+// The upstream patch (upstream/emscripten-6.0.8.patch): it applies to 6.0.8 as released, and the
+// test it adds in emscripten's style fails on stock 6.0.8 and passes with the patch. (The whole
 // conformance suite runs against the patched tree too: mode upstream-patched in
 // jest/conformance.test.js; emscripten's own runner runs the added test in jest/peer.test.js.)
 const fs = require('fs');
