@@ -44,11 +44,11 @@ const pluginKnownFailing = {};
 // proves nothing): a checked slot that held another function, or a trap or assertion about the
 // function table. The wording of each engine: V8 ("table index is out of bounds", "null function or
 // function signature mismatch"), SpiderMonkey ("index out of bounds", "indirect call to null",
-// "indirect call signature mismatch"), V8's Table.get ("invalid index N into function table"), JavaScriptCore ("Out of bounds call_indirect", "call_indirect
+// "indirect call signature mismatch"), V8's Table.get ("invalid index N into function table", newer: "invalid address N in funcref table"), JavaScriptCore ("Out of bounds call_indirect", "call_indirect
 // to a null table entry"), and emscripten's own ASSERTIONS checks of the table.
 const TABLE_TRAP = new RegExp([
   'table index is out of bounds', 'null function', 'function signature mismatch', 'indirect call',
-  'call_indirect', 'into function table', 'unexpected table size', 'table size', 'wasmTable', 'table mirror',
+  'call_indirect', 'into function table', 'funcref table', 'unexpected table size', 'table size', 'wasmTable', 'table mirror',
 ].join('|'), 'i');
 function tableSymptom(row) {
   for (const line of row.evidence || []) {

@@ -35,6 +35,17 @@ describe('a stock control bites only with a table symptom', () => {
     expect(() => stockRow(judged)).not.toThrow();
   });
 
+  test('a table trap after another error line (a failed load, then the worker\'s trap) is the bug', () => {
+    const judged = judge(run([], { stderr: '_dlopen_js failed: could not load dynamic lib: s7_side.so\nworker sent an error! main.js:1: Uncaught RuntimeError: table index is out of bounds' }));
+    expect(tableSymptom(judged)).toMatch(/table index is out of bounds/);
+    expect(() => stockRow(judged)).not.toThrow();
+  });
+
+  test('Chromium\'s newer Table.get wording is the bug', () => {
+    const judged = judge(run([], { stderr: 'uncaught: Uncaught RangeError: WebAssembly.Table.get(): invalid address 4600 in funcref table of size 4600' }));
+    expect(() => stockRow(judged)).not.toThrow();
+  });
+
   test('a hang is not', () => {
     const judged = judge(run([check({})], { code: null, timedOut: true }));
     expect(judged.result).toBe('hang');

@@ -218,19 +218,39 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
 // directory and key, shared by whoever asks. Jobs run two at a time, several modes share side
 // modules, and a postlink job links the stock program while the stock job may be linking it
 // (two links into one directory corrupt each other's output: "Fatal: error parsing wasm").
+// Jest runs the Node and the browser suites in two processes that share side-module directories:
+// a lock directory beside `dir` keeps one process from emptying what the other is copying.
 const builds = new Map();
 function buildOnce(dir, key, build) {
   const job = `${dir}|${key}`;
   if (!builds.has(job)) {
-    builds.set(job, (async () => {
+    builds.set(job, withDirLock(dir, async () => {
       if (fresh(dir, key)) return;
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
       await build();
       stamp(dir, key);
-    })());
+    }));
   }
   return builds.get(job);
+}
+
+async function withDirLock(dir, body) {
+  const lock = `${dir}.lock`;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    try { fs.mkdirSync(lock); break; } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      // A lock older than any build (a killed run's) is taken over.
+      if (Date.now() - fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 15 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 // The patched copy of emscripten (tools/upstream prepare), made once per process.
@@ -325,13 +345,21 @@ function judgeRun(r, { timeoutMs, expectError, expectChecks }) {
 }
 
 // What a failed run showed, for jest/expectations.js to judge whether it is the table bug: the
-// first failed checks (a mismatch, or the error a probe caught) and the first error line.
+// first failed checks (a mismatch, or the error a probe caught) and the first error lines (the
+// first one is often a consequence: "could not load dynamic lib", then the worker's table trap).
 function evidence(failed, r) {
   return [
     ...failed.slice(0, 3).map((c) => (c.error ? `check ${c.check} in ${c.thread}: error: ${c.error}` :
       `check ${c.check} in ${c.thread}: mismatch: slot ${c.slot} expected function id ${c.expected}, got ${c.actual}`)),
-    `output: ${firstErrorLine(r.stderr + r.stdout)}`,
+    ...errorLines(r.stderr + r.stdout).slice(0, 6).map((l) => `output: ${l}`),
   ];
+}
+
+const ERROR_LINE = /^(\w*Error|Aborted|RuntimeError)\b|: \w*Error\b|failed|error/i;
+function errorLines(text) {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && l.length < 400 && !l.startsWith('at ') && !l.startsWith('PDCHECK '));
+  const errors = [...new Set(lines.filter((l) => ERROR_LINE.test(l)))];
+  return errors.length ? errors.map((l) => l.slice(0, 300)) : [firstErrorLine(text)];
 }
 
 // A scenario about an error the plugin must raise: it passes if every check printed before the
