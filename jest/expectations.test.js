@@ -53,6 +53,18 @@ describe('a stock control bites only with a table symptom', () => {
     expect(() => stockRow(judged)).toThrow(/control failed for another reason: .*hang/);
   });
 
+  test('a probe that threw (the slot held a function that fails on its arguments) is the bug', () => {
+    const judged = judge(run([check({ actual: -2147483648, error: 'Cannot convert undefined to a BigInt' }), 'PDRESULT fail 0/1']));
+    expect(() => stockRow(judged)).not.toThrow();
+  });
+
+  test('a measured other symptom counts only for its scenario and variant', () => {
+    const judged = { ...judge(run([], { stderr: 'Aborted(Runtime error: The application has corrupted its heap memory area (address zero)!)' })), scenario: 'S12' };
+    expect(tableSymptom({ ...judged, variant: 'O0-a1-mm1' })).toMatch(/address zero/);
+    expect(tableSymptom({ ...judged, variant: 'O2-a0-mm1' })).toBeNull();
+    expect(tableSymptom({ ...judged, scenario: 'S3', variant: 'O0-a1-mm1' })).toBeNull();
+  });
+
   test('an unrelated crash is not', () => {
     const judged = judge(run([check({})], { stderr: 'Aborted(Stack overflow! Stack cookie has been overwritten)' }));
     expect(judged.result).toBe('fail');

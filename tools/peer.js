@@ -54,7 +54,11 @@ async function treeOf(toolchain, mode) {
 // compiler for the core2 tests' --closure links (Debian ships none).
 async function inMode(toolchain, mode, command, extraEnv = {}) {
   const env = { ...process.env, ...MODES[mode].env, EM_CLOSURE_COMPILER: c.CLOSURE_COMPILER, ...extraEnv };
-  return runWithEnv(EM, [toolchain, 'sh', '-c', `cd ${await treeOf(toolchain, mode)} && ${MODES[mode].prefix}${command} 2>&1`], env);
+  // A temp directory of its own: the runner deletes every emscripten_temp_* in its TEMP_DIR at
+  // start, which in the shared /tmp of a root broke the conformance suite's links running there.
+  const tmp = `/tmp/pthread-dylink-peer-${mode}`;
+  return runWithEnv(EM, [toolchain, 'sh', '-c',
+    `mkdir -p ${tmp} && export TMPDIR=${tmp} && cd ${await treeOf(toolchain, mode)} && ${MODES[mode].prefix}${command} 2>&1`], env);
 }
 
 
