@@ -7,7 +7,18 @@ READY_MARKER=.pthread-dylink-ready
 ALL_TOOLCHAINS="3.1.6 3.1.69 4.0.9 5.0.3 6.0.5 6.0.8"
 # Where the `archive` toolchains' sources are: emscripten-VERSION.tar.xz (checked against
 # SHA256SUMS when that file is there) or an unpacked emscripten-VERSION/ tree.
-TOOLCHAIN_SOURCES=${PTHREAD_DYLINK_TOOLCHAIN_SOURCES:-$(cd "$REPO_ROOT/.." && pwd)/shared/toolchains}
+# Default: ../shared/toolchains beside the repo, or beside the local repository it was cloned from
+# (a CI clone elsewhere of a checkout that has it).
+_default_toolchain_sources() {
+  local beside origin
+  beside=$(cd "$REPO_ROOT/.." && pwd)/shared/toolchains
+  if [ ! -d "$beside" ]; then
+    origin=$(git -C "$REPO_ROOT" config --get remote.origin.url 2>/dev/null || true)
+    case "$origin" in /*) [ -d "$origin/../shared/toolchains" ] && beside=$(cd "$origin/../shared/toolchains" && pwd) ;; esac
+  fi
+  echo "$beside"
+}
+TOOLCHAIN_SOURCES=${PTHREAD_DYLINK_TOOLCHAIN_SOURCES:-$(_default_toolchain_sources)}
 # Bump when the recipe that installs an archive toolchain changes: setup then reinstalls it.
 ARCHIVE_RECIPE=1
 
