@@ -165,3 +165,18 @@ test.each(c.supportedToolchains())('a -Werror link with the library adds no warn
   expect(r.stderr + r.stdout).not.toMatch(/pthreadDylink|js-compiler|error/);
   expect(r.code).toBe(0);
 }, 6 * 60 * 1000);
+
+// The same under --closure 1 -Wclosure (emscripten's core2 tests): closure's type checker must not
+// warn about the bundled runtime. On the newest toolchain (a closure link takes ~30 s).
+const newestSupported = c.supportedToolchains().pop();
+(newestSupported ? test : test.skip)(`a --closure 1 -Wclosure -Werror link with the library adds no warning (${newestSupported})`, async () => {
+  const dir = path.join(c.OUT, '..', 'werror', `${newestSupported}-closure`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+  const r = await c.run(EM, [newestSupported, 'emcc', '-O2', '--closure', '1', '-Wclosure', '-Werror', '-Wno-experimental', '-Wno-version-check',
+    '-pthread', '-sMAIN_MODULE=2', 'main.c', `--js-library=${path.join(c.REPO, 'library_pthread_dylink.js')}`, '-o', 'main.js'],
+  { cwd: dir, timeoutMs: 5 * 60 * 1000, env: { EM_CLOSURE_COMPILER: c.CLOSURE_COMPILER } });
+  expect(r.stderr + r.stdout).not.toMatch(/WARNING|error/);
+  expect(r.code).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'main.js'), 'utf8')).toContain('pthread-dylink');
+}, 6 * 60 * 1000);
