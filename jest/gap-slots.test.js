@@ -1,7 +1,8 @@
 'use strict';
 // Gap slots and the verify mode, without emcc: the planner on plain notes, the fingerprint check
 // on real WebAssembly tables shared through one SharedArrayBuffer.
-const { GapSlotPlanner, exportOf, firstMismatch, slotId } = require('../src/gap-slots.js');
+const { GapSlotPlanner, exportOf } = require('../src/gap-slots.js');
+const { firstMismatch, slotId } = require('../src/verify.js');
 const { SharedState } = require('../src/shared-state.js');
 const { SlotOps, TableMismatch } = require('../src/slot-ops.js');
 const { wasmFunctions, table } = require('./wasm-fixtures');

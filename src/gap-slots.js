@@ -73,24 +73,3 @@ export function exportOf(func, libs) {
   }
   return merged;
 }
-
-// What a slot holds, comparable across threads: each thread instantiates its own copy of every
-// module, so function objects differ but a wasm function's name (its index in its module) does not.
-export function slotId(func) {
-  return func === null || func === undefined ? null : String(func.name);
-}
-
-// A slot id in words, for messages.
-export function describeId(id) {
-  return id === null ? 'nothing' : `wasm function #${id}`;
-}
-
-// expected: [[slot, id], ...] as the recording thread saw them; idAt(slot) → this thread's id.
-// The first slot whose id differs, as { slot, expected, actual }, or null.
-export function firstMismatch(expected, idAt) {
-  for (const [slot, id] of expected) {
-    const actual = idAt(slot);
-    if (actual !== id) return { slot, expected: id, actual };
-  }
-  return null;
-}

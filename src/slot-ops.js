@@ -7,10 +7,12 @@
 // length (the main thread appended JS callbacks, a dlsym, a host hook) hand out different indices
 // for the same function. Recording the indices once and replaying them makes them agree.
 
-import { describeId, firstMismatch, latestNotes, slotId } from './gap-slots.js';
+import { fingerprint, slotId, verifyTable } from './verify.js';
 import { runThen } from './when-settled.js';
 
-export class TableMismatch extends Error {}
+import { TableMismatch } from './table-mismatch.js';
+
+export { TableMismatch };
 
 export class SlotOps {
   // table: { length, grow(n) → old length, get(i) }; state: SharedState; threadId: nonzero int;
@@ -29,8 +31,12 @@ export class SlotOps {
     this.done = new Set(); // keys of the ops this thread has recorded or replayed
   }
 
-  // Run `body` as op `key`. body() may return a promise (async module loads).
-  run(key, label, body) {
+  // Run `body` as op `key`: the one entry point of every table-appending op. body() may return a
+  // promise (async module loads); it gets the op being recorded when this thread runs it first.
+  // A key only known once the body is done (a function: a dlsym learns its symbol index then)
+  // comes with an alias known now; record() then finds or records the op under the lock.
+  run(key, label, body, alias) {
+    if (typeof key === 'function') return this.record(key, label, body, alias);
     // Already run on this thread: C repeats a dlsym on every thread once per thread that made it
     // (two threads may dlsym the same symbol at once); the entry is in place, addFunction finds it.
     if (this.done.has(key)) return body();
@@ -168,11 +174,9 @@ export class SlotOps {
     return -1;
   }
 
-  // Verify mode: what the recording thread had in each slot the op wrote, as [[slot, id], ...].
+  // Verify mode (verify.js): what the recording thread had in each slot the op wrote.
   fingerprint(op) {
-    const slots = new Set(op.slots);
-    for (let i = op.start; i < op.end; i++) slots.add(i);
-    return [...slots].sort((a, b) => a - b).map((i) => [i, this.slotIdAt(i)]);
+    return fingerprint(op, (i) => this.slotIdAt(i));
   }
 
   // What slot i of this thread's table holds, as a slot id (null past its end).
@@ -181,23 +185,9 @@ export class SlotOps {
     return slotId(i < table.length ? table.get(i) : null);
   }
 
-  // Verify mode: check this thread's table against what the recording threads saw, for `ops`
-  // (ops this thread replayed, slot notes it applied: others may legitimately differ, such as a
-  // module loaded from JS on one thread only). Throws on the first slot that differs, naming it,
-  // what put it there and both sides.
+  // Verify mode: check this thread's table against what the recording threads saw, for `ops`.
   verify(ops) {
-    // A slot means what its latest note says (freed, reused): what a load or an older note
-    // recorded there is no longer expected of it.
-    const latest = latestNotes(this.state.slotNotes);
-    for (const op of ops) {
-      if (!op.fp || op.threadId === this.threadId) continue;
-      const current = op.fp.filter(([slot]) => !latest.has(slot) || latest.get(slot) === op);
-      const bad = firstMismatch(current, (i) => this.slotIdAt(i));
-      if (bad) {
-        throw new TableMismatch(`pthread-dylink verify: table slot ${bad.slot} differs between threads: ${op.thread} ` +
-          `has ${describeId(bad.expected)} there (${op.label}), ${this.threadName} has ${describeId(bad.actual)}`);
-      }
-    }
+    verifyTable(ops, { notes: this.state.slotNotes, threadId: this.threadId, threadName: this.threadName, idAt: (i) => this.slotIdAt(i) });
   }
 
   pop(op) {

@@ -9,10 +9,7 @@ export const MIN_VERSION = '3.1.27';
 
 export const SHAPES = {
   // 3.1.27+: dlopen is synced between threads (_emscripten_dlsync_self), sharedModules is posted.
-  dlsync: {
-    supported: true,
-    wraps: ['loadWebAssemblyModule', 'loadDynamicLibrary', 'getEmptyTableSlot', '_dlsym_js', '_dlsym_catchup_js'],
-  },
+  dlsync: { supported: true },
   // Before dlopen syncing (3.1.6): a runtime-loaded module never reaches a worker, so there is no
   // layout to reproduce.
   'pre-dlsync': {

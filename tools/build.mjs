@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { MIN_VERSION, SHAPES, versionNumber } from '../src/versions.js';
+import { libraryDeps } from '../src/emscripten-api.js';
 import { installCall, libraryMem, LIBRARY_SET_TABLE_ENTRY } from './transform/install-call.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,7 +44,9 @@ export async function buildLibrary() {
   return template
     .replace('/*RUNTIME*/', () => JSON.stringify(expression))
     .replace('/*INSTALL_CALL*/', () => JSON.stringify(install))
-    .replace('/*MIN_VERSION_NUMBER*/', String(versionNumber(MIN_VERSION)))
+    .replace('/*DEPS*/', () => JSON.stringify(libraryDeps()))
+    .replace('/*VERSION_NUMBER*/', () => versionNumber.toString())
+    .replace('/*MIN_VERSION*/', () => JSON.stringify(MIN_VERSION))
     .replace('/*PRE_DLSYNC_REASON*/', () => JSON.stringify(SHAPES['pre-dlsync'].reason.replace(/^this emscripten /, '')));
 }
 

@@ -12,8 +12,9 @@
 // Refuse at link time, with the reason, rather than fail obscurely or do nothing at run time.
 function pthreadDylinkLinkProblem() {
   var version = typeof EMSCRIPTEN_VERSION != 'undefined' ? EMSCRIPTEN_VERSION : '0.0.0';
-  var parts = String(version).split(/[.-]/).map(Number);
-  if (parts[0] * 10000 + parts[1] * 100 + parts[2] < /*MIN_VERSION_NUMBER*/) {
+  // src/versions.js's, copied in by the build: the one reading of a version string.
+  var versionNumber = /*VERSION_NUMBER*/;
+  if (versionNumber(version) < versionNumber(/*MIN_VERSION*/)) {
     return 'emscripten ' + version + ' ' + /*PRE_DLSYNC_REASON*/;
   }
   if (!MAIN_MODULE) {
@@ -36,14 +37,8 @@ if (pthreadDylinkLinkProblem()) {
   // warnings fail the link. emscripten suppresses the same check on its own symbols this way.
   $pthreadDylink__docs: '/** @suppress {checkTypes} */',
   $pthreadDylink: /*RUNTIME*/,
-  $pthreadDylink__deps: [
-    '$loadWebAssemblyModule', '$loadDynamicLibrary', '$getEmptyTableSlot', '$freeTableIndexes',
-    '_dlsym_js', '_dlsym_catchup_js', '$LDSO', '$UTF8ToString', '$wasmTable', 'malloc', 'free',
-    '$addFunction', '$removeFunction', '$convertJsFunctionToWasm', '$invokeEntryPoint',
-    '$stackSave', '$stackAlloc', '$stackRestore',
-    // Not '$setWasmTableEntry', which the runtime calls: emscripten marks it internal and warns
-    // about a user library that names it (an error under -Werror); $addFunction depends on it.
-  ],
+  // Computed from src/emscripten-api.js: every emscripten symbol the runtime wraps or uses.
+  $pthreadDylink__deps: /*DEPS*/,
   // Runs at load of the generated .js in every thread, before any module is instantiated.
   $pthreadDylink__postset: /*INSTALL_CALL*/,
 });

@@ -3,21 +3,16 @@
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 
+import { WRAPPED, wrappedThatSays } from '../../src/emscripten-api.js';
+import { MIN_VERSION } from '../../src/versions.js';
+
 export class Unpatchable extends Error {}
 
-// name → what the definition must look like. `params` is checked on the parsed function.
-// Optional ones may be absent: with -sMAIN_MODULE=2 a program that never calls dlsym() has no
-// dlsym glue, and then there is nothing of it to wrap.
-export const ANCHORS = [
-  { name: 'loadWebAssemblyModule', kind: 'var', params: ['binary', 'flags', 'libName', 'localScope', 'handle'] },
-  { name: 'loadDynamicLibrary', kind: 'function', params: ['libName', 'flags', 'localScope', 'handle'] },
-  { name: 'getEmptyTableSlot', kind: 'var', params: [] },
-  { name: '__dlsym_js', kind: 'var', params: ['handle', 'symbol', 'symbolIndex'], optional: true },
-  { name: '__dlsym_catchup_js', kind: 'var', params: ['handle', 'symbolIndex'], optional: true },
-  { name: 'addFunction', kind: 'var', params: ['func', 'sig'], optional: true },
-  { name: 'removeFunction', kind: 'var', params: ['index'], optional: true },
-  { name: 'invokeEntryPoint', kind: 'var', params: ['ptr', 'arg'], optional: true },
-];
+// What each wrapped definition must look like (src/emscripten-api.js): `params` is checked on the
+// parsed function. Optional ones may be absent: then there is nothing of them to wrap.
+const MODULE_LOADER = wrappedThatSays('main module');
+const DLSYNC_MARK = wrappedThatSays('dlsync');
+export const ANCHORS = Object.entries(WRAPPED).map(([name, { kind, params, optional }]) => ({ name, kind, params, optional: !!optional }));
 
 const ECMA = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true };
 
@@ -97,10 +92,10 @@ export function dsoLayout(fn) {
   });
   const missing = DSO_FIELDS.filter((f) => found[f] === undefined);
   if (missing.length) {
-    throw new Unpatchable(`could not read the dso layout from loadWebAssemblyModule (no store to ${missing.join(', ')})`);
+    throw new Unpatchable(`could not read the dso layout from ${MODULE_LOADER} (no store to ${missing.join(', ')})`);
   }
   const accesses = new Set(DSO_FIELDS.map((f) => found[f].access));
-  if (accesses.size !== 1) throw new Unpatchable(`loadWebAssemblyModule writes the dso fields in mixed heap forms (${[...accesses].join(', ')})`);
+  if (accesses.size !== 1) throw new Unpatchable(`${MODULE_LOADER} writes the dso fields in mixed heap forms (${[...accesses].join(', ')})`);
   const memory64 = found.mem_addr.view.endsWith('64');
   const layout = {
     // The scratch handle only needs to hold what loadWebAssemblyModule writes.
@@ -169,8 +164,8 @@ export function describeBuild(text) {
     closure: !names && strings,
     emscripten: /\bENVIRONMENT_IS_NODE\b|\bwasmExports\b|\bModule\[['"]asm['"]\]/.test(text) || names,
     pthreads: /\bENVIRONMENT_IS_PTHREAD\b/.test(text) && /\bPThread\b/.test(text),
-    mainModule: /\bloadWebAssemblyModule\b/.test(text),
-    dlsync: /\b__dlsym_catchup_js\b/.test(text) || /_emscripten_dlsync_self/.test(text),
+    mainModule: text.includes(MODULE_LOADER),
+    dlsync: text.includes(DLSYNC_MARK) || text.includes('_emscripten_dlsync_self'),
   };
 }
 
@@ -185,7 +180,7 @@ export function findAnchors(text) {
   if (!build.pthreads) throw new Unpatchable('this build has no pthreads (-pthread): there is only one function table, so the plugin is not needed');
   if (!build.mainModule) throw new Unpatchable('this build is not a MAIN_MODULE (no dynamic linking), so the plugin is not needed');
   if (!build.dlsync) {
-    throw new Unpatchable('this looks like emscripten older than 3.1.27 (no dlopen syncing between threads): ' +
+    throw new Unpatchable(`this looks like emscripten older than ${MIN_VERSION} (no dlopen syncing between threads): ` +
       'runtime-loaded modules never reach workers there, so there is no layout to reproduce');
   }
   const located = {};
@@ -214,7 +209,7 @@ export function findAnchors(text) {
     build,
     wraps: Object.keys(located),
     absent,
-    ...dsoLayout(located.loadWebAssemblyModule.fn),
+    ...dsoLayout(located[MODULE_LOADER].fn),
     insertAt: Math.max(...Object.values(located).map((a) => a.statementEnd)),
   };
 }

@@ -2,19 +2,11 @@
 // at the wrappers. Shared by the two routes so they cannot drift apart:
 //   - the library's __postset, with emscripten's compile-time macros as values;
 //   - the post-link transform, with values read from the file it patches.
+// Which functions it wraps and what `em` holds come from src/emscripten-api.js.
 // values: { version, shape, dso: { size, mem_allocated, … } (each a JS expression, as text),
 //           mem: accessors (libraryMem or transformMem), setTableEntry: a function expression }
-// wraps: the generated names present in this build.
-export const WRAPPABLE = {
-  loadWebAssemblyModule: 'loadWebAssemblyModule',
-  loadDynamicLibrary: 'loadDynamicLibrary',
-  getEmptyTableSlot: 'getEmptyTableSlot',
-  __dlsym_js: '_dlsym_js',
-  __dlsym_catchup_js: '_dlsym_catchup_js',
-  addFunction: 'addFunction',
-  removeFunction: 'removeFunction',
-  invokeEntryPoint: 'invokeEntryPoint',
-};
+// wraps: the wrapped names present in this build.
+import { RUNTIME, WRAPPED } from '../../src/emscripten-api.js';
 
 // The heap accesses the runtime makes (struct dso fields; dlsym's int out-parameter), each a
 // function of a byte address p (and a value v).
@@ -62,41 +54,21 @@ export function transformSetTableEntry(text) {
 }
 export const LIBRARY_SET_TABLE_ENTRY = 'function (i, v) { setWasmTableEntry(i, v); }';
 
-export function installCall(values, wraps = Object.keys(WRAPPABLE)) {
+export function installCall(values, wraps = Object.keys(WRAPPED)) {
   const dso = Object.entries(values.dso).map(([k, v]) => `${k}: ${v}`).join(', ');
   const mem = Object.entries(values.mem).map(([k, v]) => `      ${k}: ${v},`).join('\n');
-  const originals = wraps.map((name) => `    ${WRAPPABLE[name]}: ${name},`).join('\n');
-  const assignments = wraps.map((name) => `  ${name} = wrapped.${WRAPPABLE[name]};`).join('\n');
+  const runtime = Object.entries(RUNTIME).map(([k, { js }]) => `    ${k}: ${js},`).join('\n');
+  const originals = wraps.map((name) => `    ${name}: ${name},`).join('\n');
+  const assignments = wraps.map((name) => `  ${name} = wrapped.${name};`).join('\n');
   return `(function () {
   var wrapped = pthreadDylink.install({
     version: ${values.version},
     shape: ${values.shape},
-    isWorker: !!ENVIRONMENT_IS_PTHREAD,
-    table: function () { return wasmTable; },
+${runtime}
     setTableEntry: ${values.setTableEntry},
-    carrier: function () { return sharedModules; },
     mem: {
 ${mem}
     },
-    // Asked when needed: wasm exports are assigned after this runs.
-    hasMalloc: function () { return typeof _malloc == 'function'; },
-    malloc: function (n) { return _malloc(n); },
-    free: function (p) { _free(p); },
-    // A synchronous load's scratch handle comes from the stack, so a build that exports no
-    // malloc (MAIN_MODULE=2) still records where a JS-loaded module's data went.
-    hasStack: function () { return typeof stackAlloc == 'function' && typeof stackSave == 'function' && typeof stackRestore == 'function'; },
-    stackSave: function () { return stackSave(); },
-    stackAlloc: function (n) { return stackAlloc(n); },
-    stackRestore: function (p) { stackRestore(p); },
-    utf8ToString: function (p) { return UTF8ToString(p); },
-    loadedLibsByName: function () { return LDSO.loadedLibsByName; },
-    freeTableIndexes: function () { return freeTableIndexes; },
-    runtimeInitialized: function () { return runtimeInitialized; },
-    dlsyncSelf: function () { __emscripten_dlsync_self(); },
-    convertJsFunctionToWasm: function () { return typeof convertJsFunctionToWasm == 'function' ? convertJsFunctionToWasm : null; },
-    warn: function (m) { err(m); },
-    logBytes: Module['pthreadDylinkLogBytes'],
-    verify: !!Module['pthreadDylinkVerify'],
     dso: { ${dso} },
   }, {
 ${originals}

@@ -1,0 +1,77 @@
+'use strict';
+// Issue 22's shape, kept: the emscripten functions the plugin wraps are named in one source file
+// (src/emscripten-api.js; the library, the install call and the anchors are generated from it),
+// and every function of the runtime fits on a screen.
+const fs = require('fs');
+const path = require('path');
+const acorn = require('acorn');
+const walk = require('acorn-walk');
+const { WRAPPED, RUNTIME, libraryDeps } = require('../src/emscripten-api.js');
+const { install } = require('../src/runtime.js');
+
+const REPO = path.join(__dirname, '..');
+const DECLARATION = 'src/emscripten-api.js';
+// The plugin itself (runtime, library template, transform, build, package entry), not the tools
+// and tests that build programs with it.
+const PLUGIN_SOURCES = [
+  ...fs.readdirSync(path.join(REPO, 'src')).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`),
+  ...fs.readdirSync(path.join(REPO, 'tools/transform')).map((f) => `tools/transform/${f}`),
+  'tools/build.mjs', 'tools/library-template.js', 'tools/cli.mjs', 'tools/api.mjs', 'index.js',
+];
+const MAX_FUNCTION_LINES = 60;
+
+function parse(file) {
+  // The library template holds /*PLACEHOLDERS*/ where the build puts values.
+  const text = fs.readFileSync(path.join(REPO, file), 'utf8').replace(/\/\*[A-Z_]+\*\//g, 'null');
+  return acorn.parse(text, { ecmaVersion: 'latest', sourceType: /^(src|tools\/transform)\/|\.mjs$/.test(file) ? 'module' : 'script', locations: true });
+}
+
+// Identifiers, string literals and regular expressions naming `names` in `file` (comments and message text do not count).
+function codeReferences(file, names) {
+  const text = fs.readFileSync(path.join(REPO, file), 'utf8');
+  const hits = [];
+  const opts = { ecmaVersion: 'latest', sourceType: 'module', locations: true };
+  for (const token of acorn.tokenizer(text, opts)) {
+    const named = token.type.label === 'regexp' ? [...names].find((n) => token.value.pattern.includes(n))
+      : (token.type.label === 'name' || token.type.label === 'string') && names.has(token.value) && token.value;
+    if (named) hits.push(`${file}:${token.loc.start.line} ${named}`);
+  }
+  return hits;
+}
+
+test('each wrapped emscripten function is named in the plugin\'s code in one file only', () => {
+  const names = new Set([...Object.keys(WRAPPED), ...Object.values(WRAPPED).map((w) => w.symbol),
+    ...Object.keys(WRAPPED).map((n) => n.replace(/^_/, ''))]);
+  const elsewhere = PLUGIN_SOURCES.filter((f) => f !== DECLARATION).flatMap((f) => codeReferences(f, names));
+  expect(elsewhere).toEqual([]);
+  expect(codeReferences(DECLARATION, names).length).toBeGreaterThanOrEqual(Object.keys(WRAPPED).length);
+});
+
+test('the generated library depends on every symbol the declaration wraps or uses, and no other', () => {
+  const library = fs.readFileSync(path.join(REPO, 'library_pthread_dylink.js'), 'utf8');
+  const deps = JSON.parse(library.match(/\$pthreadDylink__deps: (\[[^\]]*\])/)[1]);
+  expect(deps.sort()).toEqual(libraryDeps().sort());
+  for (const { symbol } of Object.values(WRAPPED)) expect(deps).toContain(symbol);
+  for (const name of Object.keys(RUNTIME)) expect(library).toContain(`${name}: `);
+});
+
+test('install() wraps exactly the functions it is given, each from the declaration', () => {
+  const originals = Object.fromEntries(Object.keys(WRAPPED).map((n) => [n, () => n]));
+  const wrapped = install({ version: '6.0.8', isWorker: false, warn: () => {} }, originals);
+  expect(Object.keys(wrapped)).toEqual(Object.keys(WRAPPED));
+  for (const fn of Object.values(wrapped)) expect(typeof fn).toBe('function');
+  const some = { loadWebAssemblyModule: originals.loadWebAssemblyModule };
+  expect(Object.keys(install({ version: '6.0.8', isWorker: false, warn: () => {} }, some))).toEqual(['loadWebAssemblyModule']);
+});
+
+test(`no function of the plugin is longer than ${MAX_FUNCTION_LINES} lines`, () => {
+  const long = [];
+  for (const file of PLUGIN_SOURCES) {
+    walk.full(parse(file), (node) => {
+      if (!/Function/.test(node.type)) return;
+      const lines = node.loc.end.line - node.loc.start.line + 1;
+      if (lines > MAX_FUNCTION_LINES) long.push(`${file}:${node.loc.start.line} ${node.id?.name || '(anonymous)'}: ${lines} lines`);
+    });
+  }
+  expect(long).toEqual([]);
+});

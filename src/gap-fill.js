@@ -1,0 +1,75 @@
+// Gap slots, the reading side (see gap-slots.js): each pthread start on a worker fills the gap
+// slots other threads noted since the last start. Wraps emscripten's pthread entry point.
+import { GapSlotPlanner } from './gap-slots.js';
+
+export function wrapThreadStart(thread, original) {
+  let filler = null;
+  return function startThread(ptr, arg) {
+    filler ??= new GapFiller(thread);
+    filler.beforeStart();
+    return original(ptr, arg);
+  };
+}
+
+class GapFiller {
+  constructor(thread) {
+    this.thread = thread;
+    this.ops = thread.ops();
+    this.planner = new GapSlotPlanner(this.ops.threadId);
+    this.appliedWasmNotes = []; // for the verify mode
+  }
+
+  // First catch up on module loads, as emscripten is about to anyway; then the table may grow to
+  // reach the gap slots, but never past the start of a load this thread has yet to replay (one
+  // with a table region must find the table ending exactly there: 6.x asserts it).
+  beforeStart() {
+    const o = this.ops;
+    o.state.catchUp();
+    // Nothing noted since the last start and no verify mode: emscripten's own start, untouched
+    // (one shared-memory read for the log, one for the flag).
+    const verifying = o.state.verifying;
+    if (!this.planner.hasWork(o.state.slotNotes) && !verifying) return;
+    this.thread.em.dlsyncSelf();
+    o.state.catchUp();
+    if (this.planner.hasWork(o.state.slotNotes)) this.fill();
+    if (verifying) o.verify([...o.replayed, ...this.appliedWasmNotes]);
+  }
+
+  fill() {
+    const o = this.ops;
+    const table = this.thread.table;
+    const actions = this.planner.plan(o.state.slotNotes, Math.max(table.length, o.growLimit()));
+    for (const { slot, note } of actions) {
+      o.growTo(slot + 1);
+      table.set(slot, this.valueFor(note));
+      if (note.fp) this.appliedWasmNotes.push(note);
+    }
+  }
+
+  valueFor(note) {
+    const here = this.ops.threadName;
+    if (note.note === 'freed') return null;
+    if (note.note === 'wasm') {
+      const func = this.thread.em.loadedLibsByName()[note.module]?.exports?.[note.symbol];
+      if (typeof func === 'function') return func;
+      return this.stub(note, `holds export ${note.symbol} of ${note.module}, which ${note.thread} added with addFunction, ` +
+        `but ${here} has not loaded ${note.module} (loaded from JS only? dlopen() it so every thread loads it)`);
+    }
+    if (note.note === 'wasm-unknown') {
+      return this.stub(note, `holds wasm function #${note.fnId}, which ${note.thread} added with addFunction; no loaded ` +
+        `module exports it, so ${here} cannot find its copy. Add exported functions, or add it on this thread`);
+    }
+    return this.stub(note, `holds a JS function (signature '${note.sig}') that ${note.thread} added with addFunction; JS ` +
+      `functions exist only on the thread that added them, so it cannot run in ${here}. Call it on that thread ` +
+      'instead (for the main thread: MAIN_THREAD_EM_ASM, emscripten_sync_run_in_main_thread or a proxying queue).');
+  }
+
+  // A function of the slot's signature that throws `what`; without a signature (wasm functions
+  // need none to be added) or without the means to wrap JS, the slot stays empty.
+  stub(note, what) {
+    const convert = this.thread.em.convertJsFunctionToWasm();
+    if (!note.sig || !convert) return null;
+    const message = `pthread-dylink: table slot ${note.slot} ${what}`;
+    return convert(() => { throw new Error(message); }, note.sig);
+  }
+}
