@@ -45,8 +45,21 @@ function wasmFunction(value) {
   return wasmFunctions([value])[0];
 }
 
+// A JS function as a wasm function of type () -> i32 (what emscripten's convertJsFunctionToWasm
+// makes): re-exported from a module that imports it, so a table can hold it.
+function jsAsWasm(fn) {
+  const name = (text) => [text.length, ...Buffer.from(text)];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(0x01, [0x01, 0x60, 0x00, 0x01, 0x7f]),
+    ...section(0x02, [0x01, ...name('m'), ...name('f'), 0x00, 0x00]),
+    ...section(0x07, [0x01, ...name('f'), 0x00, 0x00]),
+  ]);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { f: fn } }).exports.f;
+}
+
 function table(length) {
   return new WebAssembly.Table({ element: 'anyfunc', initial: length });
 }
 
-module.exports = { wasmFunction, wasmFunctions, table };
+module.exports = { wasmFunction, wasmFunctions, jsAsWasm, table };
