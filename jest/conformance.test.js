@@ -8,7 +8,7 @@ const fs = require('fs');
 const path = require('path');
 const c = require('../tools/conformance');
 const { expectedOutcome, pluginRefused, checkRow } = require('./expectations');
-const { memory64Runs, versionNumber } = require('../src/versions.js');
+const { memory64Runs } = require('../src/versions.js');
 
 // The build variants, and which rows each gets. `npm test` runs the rows marked ci; `npm run
 // conformance:full` (PTHREAD_DYLINK_FULL_MATRIX=1) runs every row. Every scenario × toolchain ×
@@ -48,7 +48,7 @@ const modesFor = (toolchain) => c.modesFor(ALL_MODES, toolchain);
 
 const { toolchains, missingRequired, notInstalled } = c.selectToolchains();
 // The newest toolchain the plugin supports: where npm test also runs the ASSERTIONS variant.
-const newest = toolchains.filter((t) => !pluginRefused[t]).sort((a, b) => versionNumber(b) - versionNumber(a))[0];
+const newest = c.newestSupported(toolchains);
 const scenarios = c.listScenarios();
 const rows = [];
 
@@ -106,7 +106,7 @@ describe.each(toolchains)('toolchain %s', (toolchain) => {
         const dir = await c.buildScenario(job);
         // Rows only recorded (3.1.6: no dlopen sync, its stock rows hang) need no full minute.
         const timeoutMs = exp.assert ? 60000 : 15000;
-        const r = await c.runScenario({ toolchain, dir, expectError: job.scenario.expectError, expectChecks: job.scenario.checks, timeoutMs });
+        const r = await c.runScenario({ toolchain, dir, ...c.scenarioExpectations(job.scenario, job.mode), timeoutMs });
         row = { result: r.result, detail: r.detail, evidence: r.evidence, seconds: r.seconds };
       } catch (e) {
         row = { result: 'build-error', detail: e.summary || e.message.split('\n').slice(0, 4).join(' ').slice(0, 400), seconds: 0 };

@@ -96,3 +96,31 @@ describe('a run is complete only with every check it declares', () => {
       .toThrow(/recorded 1 of its 4 checks/);
   });
 });
+
+// S10 (issue 22): its stock row could not pass whatever the table did, since the program
+// corrupted its own table and only a verifier could report that. Now the corruption is made only
+// where a verifier is linked in, and each run is judged for the world it ran in.
+describe('the verify-mode scenario is judged for the world it ran in', () => {
+  const { listScenarios, scenarioExpectations } = require('../tools/conformance');
+  const s10 = listScenarios().find((s) => s.id === 'S10');
+  const verifyError = 'pthread-dylink verify: table slot 12 differs between threads: the main thread has wasm function #3 there (s10_side.so), worker thread #2 has wasm function #4';
+
+  test('without a verifier and without the bug, the stock program passes', () => {
+    const judged = judge(run(['PDVERIFIER off', check({}), check({}), check({}), 'PDRESULT pass 3/3'], { code: 0 }), scenarioExpectations(s10, 'stock'));
+    expect(judged.result).toBe('pass');
+  });
+
+  test('with the bug, the stock program fails with a table symptom', () => {
+    const judged = judge(run(['PDVERIFIER off', check({ actual: 1002 }), check({}), check({}), 'PDRESULT fail 2/3']), scenarioExpectations(s10, 'stock'));
+    expect(judged.result).toBe('fail');
+    expect(tableSymptom(judged)).toMatch(/mismatch/);
+  });
+
+  test('a plugin route passes only with its verifier, its checks, then the error', () => {
+    const expectations = scenarioExpectations(s10, 'plugin');
+    expect(judge(run(['PDVERIFIER on', check({}), check({}), 'PDRESULT pass 2/2', verifyError]), expectations).result).toBe('pass');
+    const unverified = judge(run(['PDVERIFIER off', check({}), check({}), check({}), 'PDRESULT pass 3/3'], { code: 0 }), expectations);
+    expect(unverified.result).toBe('fail');
+    expect(unverified.detail).toMatch(/table verifier off, but this route must link one/);
+  });
+});

@@ -89,7 +89,7 @@ function writePage(dir, sideModules) {
 // Opens the build's page in a fresh context (no cache, no state shared with other runs) and waits
 // for it to end. Returns what runScenario returns. A page whose main thread is blocked cannot
 // report; such a run ends at timeoutMs as a hang, with whatever it printed until then.
-async function runScenarioInBrowser({ browser, server, dir, sideModules, timeoutMs = 60000, expectError, expectChecks }) {
+async function runScenarioInBrowser({ browser, server, dir, sideModules, timeoutMs = 60000, ...expectations }) {
   const t0 = Date.now();
   const page = writePage(dir, sideModules);
   const context = await browser.newContext();
@@ -122,7 +122,7 @@ async function runScenarioInBrowser({ browser, server, dir, sideModules, timeout
   } finally {
     await context.close().catch(() => {});
   }
-  const judged = c.judgeRun(r, { timeoutMs, expectError, expectChecks });
+  const judged = c.judgeRun(r, { timeoutMs, ...expectations });
   return { ...judged, seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr, console: consoleLines };
 }
 

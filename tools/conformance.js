@@ -36,6 +36,12 @@ function supportedToolchains() {
   return installedToolchains().filter((t) => shapeFor(t).supported);
 }
 
+// The newest of `toolchains` the plugin supports (where npm test runs the variants and suites it
+// runs on one toolchain only), or undefined.
+function newestSupported(toolchains = installedToolchains()) {
+  return toolchains.filter((t) => shapeFor(t).supported).sort((a, b) => versionNumber(b) - versionNumber(a))[0];
+}
+
 // Every toolchain tools/setup can install (tools/toolchains.sh).
 function knownToolchains() {
   return execFileSync(EM, ['--known'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -293,20 +299,31 @@ function stamp(dir, key) {
   fs.writeFileSync(path.join(dir, '.build-key'), key);
 }
 
+// How a run of `scenario` in `mode` is judged: { expectError, expectChecks, expectVerifier }.
+// A scenario about the verify mode (`withoutVerifier`, S10) checks an error only a table
+// verifier raises: stock emscripten has none, so its run is judged as the plain program (every
+// probe must pass where the table bug is fixed); every other route must say it had one.
+function scenarioExpectations(scenario, mode) {
+  if (!scenario.withoutVerifier) return { expectError: scenario.expectError, expectChecks: scenario.checks };
+  if (mode === 'stock') return { expectChecks: scenario.withoutVerifier.checks, expectVerifier: 'off' };
+  return { expectError: scenario.expectError, expectChecks: scenario.checks, expectVerifier: 'on' };
+}
+
 // Run a built scenario under its toolchain's node. Never throws; classifies the outcome.
 // expectError (a regex source, from scenario.json): the scenario is about an error the plugin must
 // raise, and passes only if that error is printed.
 // expectChecks (scenario.json `checks`): how many checks a complete run records; fewer (a load
 // that failed and ended the run early) or more fails the row, whatever the checks said.
-async function runScenario({ toolchain, dir, timeoutMs = 60000, expectError, expectChecks }) {
+async function runScenario({ toolchain, dir, timeoutMs = 60000, ...expectations }) {
   const t0 = Date.now();
   const r = await run(EM, [toolchain, 'node', 'main.js'], { cwd: dir, timeoutMs });
-  return { ...judgeRun(r, { timeoutMs, expectError, expectChecks }), seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
+  return { ...judgeRun(r, { timeoutMs, ...expectations }), seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
 }
 
 // The verdict on one run, wherever it ran: r is { code, signal, stdout, stderr, timedOut } (the
 // browser driver reports a page's exit code and output in the same shape).
-function judgeRun(r, { timeoutMs, expectError, expectChecks }) {
+// expectVerifier: 'on' or 'off', what the program's PDVERIFIER line must say (scenarioExpectations).
+function judgeRun(r, { timeoutMs, expectError, expectChecks, expectVerifier }) {
   const checks = [];
   let verdict = null;
   for (const line of r.stdout.split('\n')) {
@@ -319,9 +336,13 @@ function judgeRun(r, { timeoutMs, expectError, expectChecks }) {
   const failed = checks.filter((c) => c.expected !== c.actual || c.error);
   let result;
   let detail;
+  const verifier = r.stdout.match(/^PDVERIFIER (on|off)$/m)?.[1];
   if (r.timedOut) {
     result = 'hang';
     detail = `no result within ${timeoutMs} ms; ${checks.length} checks printed`;
+  } else if (expectVerifier && verifier && verifier !== expectVerifier) {
+    result = 'fail';
+    detail = `ran with its table verifier ${verifier}, but this route must ${expectVerifier === 'on' ? 'link one' : 'have none'}`;
   } else if (failed.length === 0 && expectChecks !== undefined && checks.length !== expectChecks) {
     result = 'fail';
     detail = `recorded ${checks.length} of its ${expectChecks} checks (the run ended early or went another way): ` +
@@ -357,9 +378,14 @@ function evidence(failed, r) {
 
 const ERROR_LINE = /^(\w*Error|Aborted|RuntimeError)\b|: \w*Error\b|failed|error/i;
 function errorLines(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && l.length < 400 && !l.startsWith('at ') && !l.startsWith('PDCHECK '));
-  const errors = [...new Set(lines.filter((l) => ERROR_LINE.test(l)))];
+  const errors = [...new Set(candidateLines(text).filter((l) => !l.startsWith('PDCHECK ') && ERROR_LINE.test(l)))];
   return errors.length ? errors.map((l) => l.slice(0, 300)) : [firstErrorLine(text)];
+}
+
+// The lines of output a person could quote: not blank, not a stack frame, and not the offending
+// source line Node echoes, which in minified output is the whole program.
+function candidateLines(text) {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && l.length < 400 && !l.startsWith('at '));
 }
 
 // A scenario about an error the plugin must raise: it passes if every check printed before the
@@ -378,8 +404,7 @@ function judgeExpectedError(expectError, r, checks, failed) {
 
 // The line a person would quote: the first error or abort, not a stack frame.
 function firstErrorLine(text) {
-  // Node echoes the offending source line, which in minified output is the whole program.
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && l.length < 400 && !l.startsWith('at '));
+  const lines = candidateLines(text);
   const line = lines.find((l) => /^(\w*Error|Aborted|RuntimeError)\b|: \w*Error\b|failed/.test(l)) || lines.slice(-1)[0] || '(no output)';
   return line.slice(0, 300);
 }
@@ -432,6 +457,6 @@ async function pool(items, limit, fn) {
 
 module.exports = {
   REPO, OUT, DEFAULT_VARIANT, CLOSURE_COMPILER, includedLibraryFuncs, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
-  HOSTS, installedToolchains, supportedToolchains, knownToolchains, selectToolchains, listScenarios, buildScenario, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
+  HOSTS, installedToolchains, supportedToolchains, newestSupported, knownToolchains, selectToolchains, listScenarios, buildScenario, scenarioExpectations, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
   emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows,
 };
