@@ -58,8 +58,33 @@ function jsAsWasm(fn) {
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { f: fn } }).exports.f;
 }
 
+// CPython's call trampoline, reduced: a module importing the program's table (env.t) whose export
+// `call(fp)` calls table[fp] (type () -> i32) with call_indirect. importFn: also imports env.f
+// (() -> i32), called by export `viaImport`. padding: a custom section of that many bytes.
+// table64: the import is a table64 (MEMORY64 builds), indexed with the i32 widened.
+function trampolineBytes({ importFn = false, padding = 0, table64 = false } = {}) {
+  const name = (text) => [text.length, ...Buffer.from(text)];
+  const imports = [[...name('env'), ...name('t'), 0x01, 0x70, table64 ? 0x04 : 0x00, 0x00]];
+  if (importFn) imports.push([...name('env'), ...name('f'), 0x00, 0x00]);
+  const first = importFn ? 1 : 0;
+  const bodies = [[0x00, 0x20, 0x00, ...(table64 ? [0xad] : []), 0x11, 0x00, 0x00, 0x0b]];
+  if (importFn) bodies.push([0x00, 0x10, 0x00, 0x0b]);
+  const exports = [[...name('call'), 0x00, first]];
+  if (importFn) exports.push([...name('viaImport'), 0x00, first + 1]);
+  const custom = padding ? section(0x00, [...name('pad'), ...new Array(padding).fill(0)]) : [];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(0x01, [0x02, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f]),
+    ...section(0x02, [imports.length, ...imports.flat()]),
+    ...section(0x03, [bodies.length, 0x01, ...(importFn ? [0x00] : [])]),
+    ...section(0x07, [exports.length, ...exports.flat()]),
+    ...section(0x0a, [bodies.length, ...bodies.flatMap((b) => [...leb128(b.length), ...b])]),
+    ...custom,
+  ]);
+}
+
 function table(length) {
   return new WebAssembly.Table({ element: 'anyfunc', initial: length });
 }
 
-module.exports = { wasmFunction, wasmFunctions, jsAsWasm, table };
+module.exports = { wasmFunction, wasmFunctions, jsAsWasm, trampolineBytes, table };

@@ -43,6 +43,7 @@ export const RUNTIME = {
   isWorker: { js: '!!ENVIRONMENT_IS_PTHREAD' },
   table: { js: 'function () { return wasmTable; }', uses: ['$wasmTable'] },
   carrier: { js: 'function () { return sharedModules; }' },
+  memory: { js: "function () { return typeof wasmMemory != 'undefined' ? wasmMemory : undefined; }" },
   hasMalloc: { js: "function () { return typeof _malloc == 'function'; }", uses: ['malloc', 'free'] },
   malloc: { js: 'function (n) { return _malloc(n); }' },
   free: { js: 'function (p) { _free(p); }' },
@@ -65,6 +66,10 @@ export const RUNTIME = {
     uses: ['$convertJsFunctionToWasm'],
   },
   warn: { js: 'function (m) { err(m); }' },
+  // Ahead of every preRun hook the program has (emscripten's preRun() reads the list when it runs).
+  beforePreRun: {
+    js: "function (f) { var pre = Module['preRun']; Module['preRun'] = [f].concat(typeof pre == 'function' ? [pre] : pre || []); }",
+  },
   logBytes: { js: "Module['pthreadDylinkLogBytes']" },
   verify: { js: "!!Module['pthreadDylinkVerify']" },
 };

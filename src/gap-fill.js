@@ -1,12 +1,14 @@
 // Gap slots, the reading side (see gap-slots.js): each pthread start on a worker fills the gap
 // slots other threads noted since the last start. Wraps emscripten's pthread entry point.
 import { GapSlotPlanner } from './gap-slots.js';
+import { fromBase64, resolveImports } from './js-instances.js';
+import { originalWebAssembly } from './watch-webassembly.js';
 
 export function wrapThreadStart(thread, original) {
   let filler = null;
   return function startThread(ptr, arg) {
     filler ??= new GapFiller(thread);
-    filler.beforeStart();
+    thread.quietly(() => filler.beforeStart());
     return original(ptr, arg);
   };
 }
@@ -17,6 +19,7 @@ class GapFiller {
     this.ops = thread.ops();
     this.planner = new GapSlotPlanner(this.ops.threadId);
     this.appliedWasmNotes = []; // for the verify mode
+    this.instances = new Map(); // module record key → this thread's copy of that JS-made instance
   }
 
   // First catch up on module loads, as emscripten is about to anyway; then the table may grow to
@@ -52,16 +55,50 @@ class GapFiller {
     if (note.note === 'wasm') {
       const func = this.thread.em.loadedLibsByName()[note.module]?.exports?.[note.symbol];
       if (typeof func === 'function') return func;
-      return this.stub(note, `holds export ${note.symbol} of ${note.module}, which ${note.thread} added with addFunction, ` +
+      return this.stub(note, `holds export ${note.symbol} of ${note.module}, which ${note.thread} ${note.how || 'added with addFunction'}, ` +
         `but ${here} has not loaded ${note.module} (loaded from JS only? dlopen() it so every thread loads it)`);
     }
+    if (note.note === 'wasm-instance') return this.instanceExport(note);
     if (note.note === 'wasm-unknown') {
-      return this.stub(note, `holds wasm function #${note.fnId}, which ${note.thread} added with addFunction; no loaded ` +
-        `module exports it, so ${here} cannot find its copy. Add exported functions, or add it on this thread`);
+      return this.stub(note, `holds wasm function #${note.fnId}, which ${note.thread} ${note.how || 'added with addFunction'}; no loaded ` +
+        `module exports it, so ${here} cannot find its copy (nor make one: its instance was not created from bytes ` +
+        'seen here, as WebAssembly.instantiateStreaming hides them, or its module is over 64 KiB). Add exported ' +
+        'functions, or add it on this thread');
     }
     return this.stub(note, `holds a JS function (signature '${note.sig}') that ${note.thread} added with addFunction; JS ` +
       `functions exist only on the thread that added them, so it cannot run in ${here}. Call it on that thread ` +
       'instead (for the main thread: MAIN_THREAD_EM_ASM, emscripten_sync_run_in_main_thread or a proxying queue).');
+  }
+
+  // This thread's copy of an export of an instance another thread created from JS: the same
+  // bytes, instantiated with this thread's table, memory and module exports (one instance per
+  // original, however many of its exports get slots).
+  instanceExport(note) {
+    let made = this.instances.get(note.instance);
+    if (!made) {
+      made = this.instantiate(note);
+      if (made.blocked) {
+        // The reason early: a C caller may keep only the start of the message.
+        return this.stub(note, `holds export ${note.export} of a JS-made wasm instance that ${this.ops.threadName} ` +
+          `cannot copy: ${made.blocked} (the instance is ${note.thread}'s, ${note.how || 'added with addFunction'})`);
+      }
+      this.instances.set(note.instance, made);
+    }
+    return made.instance.exports[note.export];
+  }
+
+  instantiate(note) {
+    const record = this.ops.state.find(note.instance);
+    if (!record) return { blocked: 'its module never reached the shared log' };
+    const em = this.thread.em;
+    const imports = resolveImports(note.imports, { table: em.table(), memory: em.memory?.(), libs: em.loadedLibsByName() });
+    if (imports.blocked) return imports;
+    const wa = originalWebAssembly();
+    try {
+      return { instance: new wa.Instance(new wa.Module(fromBase64(record.bytes)), imports.object) };
+    } catch (e) {
+      return { blocked: `instantiating it here failed: ${e.message}` };
+    }
   }
 
   // A function of the slot's signature that throws `what`; without a signature (wasm functions

@@ -114,7 +114,8 @@ export class SharedState {
   remember(op) {
     this.ops.set(op.key, op);
     if (op.alias) this.ops.set(op.alias, op);
-    (op.note ? this.slotNotes : this.tableOps).push(op);
+    // A module record (bytes of a module compiled from JS) is found by key only.
+    if (op.bytes === undefined) (op.note ? this.slotNotes : this.tableOps).push(op);
   }
 
   // The op recorded under `key` by any thread, or undefined.

@@ -3,7 +3,10 @@
 import { SharedState } from './shared-state.js';
 import { describeId, slotId } from './verify.js';
 import { SlotOps } from './slot-ops.js';
+import { JsInstances } from './js-instances.js';
 import { tableView } from './table-view.js';
+import { watchWebAssembly } from './watch-webassembly.js';
+import { noteTableWrite } from './gap-notes.js';
 import { CARRIER_KEY } from './versions.js';
 
 export class Thread {
@@ -16,12 +19,48 @@ export class Thread {
     this.slotOps = null;
     // Slots handed out outside ops, so addFunction can tell a new entry from an old one.
     this.freshSlots = { taken: 0, last: -1 };
+    // Modules compiled and instances created from JS, outside module loads (js-instances.js).
+    this.jsInstances = new JsInstances();
+    if (typeof WebAssembly == 'object') watchWebAssembly(this.jsInstances, () => !!this.slotOps?.inOp());
+    this.quiet = 0; // > 0 while emscripten's or the plugin's own code writes the table
+    this.followedTable = null;
+    // The main thread's preRun hooks may write the table (CPython's trampoline); workers never
+    // run them. Follow writes from before the first of them (worker: from its first op).
+    if (!em.isWorker) em.beforePreRun?.(() => this.followTableWrites());
+  }
+
+  // Run body() as a table writer the plugin already accounts for (addFunction, removeFunction,
+  // gap fills): its writes are not in-place overwrites to follow.
+  quietly(body) {
+    this.quiet++;
+    try {
+      return body();
+    } finally {
+      this.quiet--;
+    }
+  }
+
+  // Every later write into this thread's table (wasmTable.set, or setWasmTableEntry, which calls
+  // it) by code the plugin does not wrap goes into the shared log as a gap-slot note.
+  followTableWrites() {
+    const table = this.em.table();
+    if (!table || this.followedTable === table) return;
+    this.followedTable = table;
+    const thread = this;
+    const set = table.set;
+    table.set = function (i, v) {
+      const result = set.call(this, i, v);
+      if (!thread.quiet) noteTableWrite(thread, Number(i), v ?? null);
+      return result;
+    };
   }
 
   // The state is created by the main thread and arrives in workers with sharedModules, which the
   // worker receives just before it instantiates anything: look it up on first use. Not earlier:
   // in some versions `sharedModules` is only assigned after library code has run.
   ops() {
+    // (Each time: 4.0.19+ re-points wasmTable at the module's exported table once it exists.)
+    this.followTableWrites();
     if (this.slotOps) {
       // Make sure workers created from now on get it, whatever reassigned sharedModules.
       if (!this.em.isWorker) this.em.carrier()[CARRIER_KEY] ??= this.slotOps.state.buffer;

@@ -5,7 +5,8 @@
 //   - catch-up: the first pthread start on a worker that sat idle through those 100 loads;
 //   - what the plugin adds to a pthread start, counted rather than timed end to end: its
 //     invokeEntryPoint wrapper (the only thread-start hook) called a million times in isolation,
-//     on the fast path and with gap slots to fill, against stock's measured thread start;
+//     on the fast path and with gap slots to fill, against stock's measured thread start; and the
+//     time to fill one slot of a wasm instance another thread made in JS (issue 18's trampoline);
 //   - the post-link transform on a ~5 MB generated .js vs a bare acorn.parse of the same file,
 //     and the peak memory (max RSS) of a process that patches it vs one that parses it;
 //   - the seed workload (S11): parallel_fors per second of a side-module pool, with the plugin
@@ -21,6 +22,7 @@ import { buildRuntimeExpression } from './build.mjs';
 import { CARRIER_KEY } from '../src/versions.js';
 import { install } from '../src/runtime.js';
 import { SharedState } from '../src/shared-state.js';
+import { toBase64 } from '../src/js-instances.js';
 import { execFileSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
@@ -171,6 +173,46 @@ function threadStartOverhead(calls = 1e6) {
   return { fast_path_ns: fast, one_gap_slot_ns: gap, calls };
 }
 
+// Issue 18's cost: a worker filling one slot whose function another thread made from JS (a
+// CPython-style trampoline: ~60 bytes importing the table): decode its bytes from the shared log,
+// compile, instantiate with this thread's table, set the slot. Each fill is a new instance (the
+// worst case: one copy per original instance is made, then reused for its other exports).
+function jsInstanceFill(fills = 2000) {
+  const state = SharedState.create(8 << 20);
+  const carrier = { [CARRIER_KEY]: state.buffer };
+  const table = new WebAssembly.Table({ initial: 64, element: 'anyfunc' });
+  const em = {
+    isWorker: true, version: '6.0.5', carrier: () => carrier, table: () => table, setTableEntry: (i, v) => table.set(i, v), runtimeInitialized: () => true,
+    logBytes: 1 << 20, dso: {}, loadedLibsByName: () => ({}), freeTableIndexes: () => [], dlsyncSelf: () => {},
+    convertJsFunctionToWasm: () => null, warn: () => {},
+  };
+  const wrapped = install(em, { invokeEntryPoint: () => {} });
+  const other = new SharedState(state.buffer);
+  const bytes = toBase64(TRAMPOLINE_BYTES);
+  const imports = [{ module: 'env', name: 't', kind: 'table' }];
+  let timed = 0n;
+  const fill = (i) => {
+    const key = `instance:99:${i}`;
+    other.append({ key, bytes, label: 'bench', thread: 'the main thread', threadId: 99 });
+    other.append({ key: `slot:${i % 64}`, note: 'wasm-instance', slot: i % 64, sig: 'ii', instance: key, export: 'call', imports, thread: 'the main thread', threadId: 99 });
+    const t0 = process.hrtime.bigint();
+    wrapped.invokeEntryPoint(0, 0);
+    timed += process.hrtime.bigint() - t0;
+    if (typeof table.get(i % 64) !== 'function') throw new Error('the bench\'s trampoline slot was not filled');
+  };
+  for (let i = 0; i < 200; i++) fill(i);
+  timed = 0n;
+  for (let i = 200; i < 200 + fills; i++) fill(i);
+  return { fills, one_js_instance_slot_ns: Number(timed) / fills };
+}
+
+// (module (import "env" "t" (table 0 funcref)) (func (export "call") (param i32) (result i32)
+//   local.get 0 call_indirect (type (func (result i32))))): jest/wasm-fixtures.js trampolineBytes().
+const TRAMPOLINE_BYTES = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 10, 2, 96, 0, 1, 127, 96, 1, 127, 1, 127, 2, 11, 1, 3, 101, 110, 118, 1, 116, 1, 112, 0, 0,
+  3, 2, 1, 1, 7, 8, 1, 4, 99, 97, 108, 108, 0, 0, 10, 9, 1, 7, 0, 32, 0, 17, 0, 0, 11,
+]);
+
 // Peak memory: max RSS of a fresh node that reads the file and then patches it, parses it, or
 // does nothing more (the baseline both include: node itself and the file's text).
 function transformPeakMemory(file) {
@@ -239,6 +281,7 @@ async function main() {
   report.transform = await transformBench();
   process.stdout.write('[bench] thread-start work of the plugin, in isolation\n');
   report.threadStartOverhead = threadStartOverhead();
+  report.jsInstanceFill = jsInstanceFill();
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'report.json'), JSON.stringify(report, null, 2));
 
@@ -264,6 +307,9 @@ async function main() {
   const o = report.threadStartOverhead;
   lines.push(`plugin work per pthread start, in isolation (${o.calls} calls): ${o.fast_path_ns.toFixed(1)} ns with nothing to fill, ` +
     `${o.one_gap_slot_ns.toFixed(0)} ns with one gap slot to fill`);
+  const j = report.jsInstanceFill;
+  lines.push(`filling one slot of a JS-made wasm instance (a trampoline importing the table) at a pthread start, in isolation ` +
+    `(${j.fills} fills, each a new instance): ${(j.one_js_instance_slot_ns / 1000).toFixed(1)} µs`);
   for (const s of report.threadStart.filter((x) => x.kind === 'start' && x.metric === 'start' && x.modules === 32)) {
     const added = s.gaps ? o.one_gap_slot_ns : o.fast_path_ns;
     const bound = 1 + added / (s.stock_ms * 1e6);

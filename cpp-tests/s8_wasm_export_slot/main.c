@@ -2,8 +2,8 @@
 // addFunction after table gaps and a dlopen:
 //   - a side module's export, looked up in LDSO: emscripten gave every export a slot while the
 //     module loaded, so addFunction returns that slot, and a worker must call the same function;
-//   - a wasm function the host instantiated itself: no loaded module exports it, so no other
-//     thread can have it; a worker must get an error naming the slot, never another function.
+//   - a wasm function the host instantiated itself from bytes: no loaded module exports it, but
+//     a worker can make its own copy from the same bytes (issue 18), and must run that.
 // Then, with the pool worker already running pthreads, the host frees a JS callback's slot and
 // reuses it for a callback of another signature: the worker's next pthread must see the new one.
 #include <dlfcn.h>
@@ -14,7 +14,7 @@ static pd_fn side_value, side_hidden, host_wasm, js_callback, reused;
 static void* first(void* arg) {
   pd_probe("worker1", "side module export added from JS", side_hidden, PD_ID(81));
   pd_probe("worker1", "s8_value", side_value, PD_ID(80));
-  pd_probe_error("worker1", "host-made wasm function", host_wasm, "holds wasm function #0, which the main thread added with addFunction; no loaded module exports it");
+  pd_probe("worker1", "host-made wasm function", host_wasm, PD_ID(84));
   pd_probe_error("worker1", "main-thread JS callback", js_callback, "holds a JS function (signature 'i') that the main thread added");
   return 0;
 }
