@@ -168,7 +168,7 @@ test.each(c.supportedToolchains())('a -Werror link with the library adds no warn
 
 // The same under --closure 1 -Wclosure (emscripten's core2 tests): closure's type checker must not
 // warn about the bundled runtime. On the newest toolchain (a closure link takes ~30 s).
-const newestSupported = c.supportedToolchains().pop();
+const newestSupported = c.newestSupported();
 (newestSupported ? test : test.skip)(`a --closure 1 -Wclosure -Werror link with the library adds no warning (${newestSupported})`, async () => {
   const dir = path.join(c.OUT, '..', 'werror', `${newestSupported}-closure`);
   fs.mkdirSync(dir, { recursive: true });
