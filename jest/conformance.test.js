@@ -30,6 +30,8 @@ const VARIANTS = [
   // emscripten's own table assertions on: in npm test on the newest toolchain only.
   { variant: { opt: 'O0', assertions: 1, mainModule: 1 }, modes: ALL_MODES.filter((m) => m !== 'jstransform'), ci: (t) => t === newest, ciModes: OWN_CODE },
   { variant: { opt: 'O2', assertions: 1, mainModule: 1 }, modes: ALL_MODES.filter((m) => m !== 'jstransform'), ci: () => false },
+  // MAIN_MODULE=2 (only what is used is kept and exported): the side modules on the link line.
+  { variant: { opt: 'O2', assertions: 0, mainModule: 2 }, modes: ALL_MODES, ci: () => false },
   // --closure 1 with the library route (the transform refuses closure output: transform tests).
   // A closure link takes ~30 s: one scenario on the newest in npm test, every one in the full matrix.
   { variant: { opt: 'O2', assertions: 0, mainModule: 1, closure: 1 }, modes: ['plugin'], ci: (t) => t === newest, scenarios: ['S12'] },

@@ -204,21 +204,25 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const preJs = [...hostSpec.preJs, ...(scenario.preJs ? [path.join(srcDir, scenario.preJs)] : [])];
   const emscriptenDir = mode === 'upstream-patched' ? await upstreamTree(toolchain) : undefined;
   if (emscriptenDir) pluginFiles.push(UPSTREAM_PATCH);
-  const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, flags, mode, sideKey, variant, scenario, host });
+  const link = [
+    ...flags, ...mainFiles,
+    `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags,
+    `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
+    `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${includedLibraryFuncs(toolchain).join(',')}`,
+    ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
+    // MAIN_MODULE=2 keeps only what something needs: the side modules go on the link line so
+    // emcc keeps what they import from the main module (emscripten's own tests do so), and are
+    // not loaded at start-up, so each scenario still loads them when and how it says.
+    ...(variant.mainModule === 2 && !scenario.linkSides ? [...Object.keys(scenario.sides), '-sAUTOLOAD_DYLIBS=0'] : []),
+    ...(scenario.linkFlags || []),
+    ...(variant.closure ? ['--closure', '1'] : []),
+    ...preJs.map((p) => `--pre-js=${p}`),
+    ...modeFlags,
+    '-o', path.join(outDir, 'main.js'),
+  ];
+  const mainKey = hashFiles([...mainFiles, ...harness, ...headers, ...pluginFiles, ...preJs], { toolchain, link, mode, sideKey, variant, scenario, host });
   await buildOnce(outDir, mainKey, async () => {
     for (const so of Object.keys(scenario.sides)) fs.copyFileSync(path.join(sideDir, so), path.join(outDir, so));
-    const link = [
-      ...flags, ...mainFiles,
-      `-sMAIN_MODULE=${variant.mainModule}`, '-sALLOW_TABLE_GROWTH', '-sEXIT_RUNTIME', ...hostSpec.linkFlags,
-      `-sPTHREAD_POOL_SIZE=${hostSpec.pool(scenario)}`,
-      `-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=${includedLibraryFuncs(toolchain).join(',')}`,
-      ...(scenario.linkSides ? Object.keys(scenario.sides) : []),
-      ...(scenario.linkFlags || []),
-      ...(variant.closure ? ['--closure', '1'] : []),
-      ...preJs.map((p) => `--pre-js=${p}`),
-      ...modeFlags,
-      '-o', path.join(outDir, 'main.js'),
-    ];
     // A C++ side module needs libc++ in the main module: em++ links it (emcc stopped doing so for
     // C mains in 6.0.6, DEFAULT_TO_CXX off).
     await emcc(toolchain, link, outDir, emscriptenDir, { cxx: sideFiles.some(isCxxSource) });
