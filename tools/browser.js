@@ -77,6 +77,55 @@ async function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
+// Firefox ESR through puppeteer-core over WebDriver BiDi (playwright-core's Firefox mode needs its
+// own patched build). Puppeteer's page differs from playwright's in one call used here
+// (waitForFunction takes its options second): the adapter gives runScenarioInBrowser one shape.
+const FIREFOX = process.env.PTHREAD_DYLINK_FIREFOX || '/usr/bin/firefox-esr';
+async function launchFirefox() {
+  if (!fs.existsSync(FIREFOX)) {
+    throw new Error(`Firefox not found at ${FIREFOX}: run \`npm run setup\` (installs Debian's firefox-esr) or set PTHREAD_DYLINK_FIREFOX`);
+  }
+  const puppeteer = require('puppeteer-core');
+  // A profile home of its own: Firefox writes there, and a run must not depend on the machine's.
+  const home = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pthread-dylink-firefox-'));
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi',
+    env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
+  });
+  return {
+    async newContext({ viewport } = {}) {
+      const context = await browser.createBrowserContext();
+      return {
+        async newPage() {
+          const page = await context.newPage();
+          if (viewport) await page.setViewport(viewport);
+          return puppeteerPage(page);
+        },
+        close: () => context.close(),
+      };
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+// The calls the suite and the demo make, in playwright's shape, on a puppeteer page.
+function puppeteerPage(page) {
+  return {
+    on: (event, f) => page.on(event, f),
+    goto: (url, opts) => page.goto(url, opts),
+    evaluate: (f) => page.evaluate(f),
+    waitForFunction: (f, arg, opts) => page.waitForFunction(f, opts, arg),
+    locator: (selector) => ({
+      waitFor: () => page.waitForSelector(selector, { visible: true }),
+      click: () => page.click(selector),
+    }),
+    screenshot: (opts) => page.screenshot(opts),
+  };
+}
+
 // The page that runs one build: written next to main.js, it fetches the scenario's side modules,
 // hands them to browser.pre.js and records what the program printed and how it ended.
 function writePage(dir, sideModules) {
@@ -126,4 +175,4 @@ async function runScenarioInBrowser({ browser, server, dir, sideModules, timeout
   return { ...judged, seconds: (Date.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr, console: consoleLines };
 }
 
-module.exports = { startServer, launchChromium, runScenarioInBrowser, writePage };
+module.exports = { startServer, launchChromium, launchFirefox, runScenarioInBrowser, writePage };
