@@ -51,11 +51,11 @@ const upstreamLacks = {
 // proves nothing): a checked slot that held another function, or a trap or assertion about the
 // function table. The wording of each engine: V8 ("table index is out of bounds", "null function or
 // function signature mismatch"), SpiderMonkey ("index out of bounds", "indirect call to null",
-// "indirect call signature mismatch"), V8's Table.get ("invalid index N into function table", newer: "invalid address N in funcref table"), JavaScriptCore ("Out of bounds call_indirect", "call_indirect
+// "indirect call signature mismatch", and its Table.get: "bad Table get address"), V8's Table.get ("invalid index N into function table", newer: "invalid address N in funcref table"), JavaScriptCore ("Out of bounds call_indirect", its Table.get: "expects an integer less than the length of the table", "call_indirect
 // to a null table entry"), and emscripten's own ASSERTIONS checks of the table.
 const TABLE_TRAP = new RegExp([
   'table index is out of bounds', 'null function', 'function signature mismatch', 'indirect call',
-  'call_indirect', 'into function table', 'funcref table', 'unexpected table size', 'table size', 'wasmTable', 'table mirror',
+  'call_indirect', 'into function table', 'funcref table', 'bad Table get address', 'less than the length of the table', 'unexpected table size', 'table size', 'wasmTable', 'table mirror',
 ].join('|'), 'i');
 // A failed check is one too, whatever it says: every probed function returns its id and cannot
 // throw (cpp-tests/harness/pd_check.h), so an exception from a probe means the slot held another
@@ -66,6 +66,8 @@ const TABLE_TRAP = new RegExp([
 const stockOtherSymptom = {
   S11: { variant: /-m64/, matches: /The number NaN cannot be converted to a BigInt/,
     why: 'MEMORY64 stock: a pool thread starts at a start-routine pointer whose slot holds another function in the worker; that function dies converting its arguments (measured on 6.0.8; the plugin passes the same build)' },
+  S7: { host: /^firefox$/, variant: /./, matches: /RuntimeError: index out of bounds/,
+    why: 'SpiderMonkey words a side module\'s element segment that lies past the worker\'s table end as "index out of bounds" when the worker instantiates it (the dlopen then fails); Chromium reports the same run as "table index is out of bounds" (measured on 6.0.5 and 6.0.8; the plugin passes the same build)' },
   S12: { variant: /^O0-a1/, matches: /corrupted its heap memory area \(address zero\)/,
     why: '-O0 ASSERTIONS stock: the worker calls, at a reused slot, a function other than the main thread\'s, which writes through address zero; emscripten\'s heap check aborts before any check is recorded (measured on 6.0.5 and 6.0.8; the plugin passes the same build)' },
 };
@@ -75,7 +77,8 @@ function tableSymptom(row) {
     if (TABLE_TRAP.test(line)) return line;
   }
   const other = stockOtherSymptom[row.scenario];
-  if (other && other.variant.test(row.variant || '') && (row.evidence || []).some((l) => other.matches.test(l))) return `${other.matches.source} (${other.why})`;
+  const where = other && other.variant.test(row.variant || '') && (!other.host || other.host.test(row.host || 'node'));
+  if (where && (row.evidence || []).some((l) => other.matches.test(l))) return `${other.matches.source} (${other.why})`;
   return null;
 }
 

@@ -58,6 +58,17 @@ describe('a stock control bites only with a table symptom', () => {
     expect(() => stockRow(judged)).not.toThrow();
   });
 
+  test('Firefox\'s and WebKit\'s words for the table: Table.get past the end, and S7\'s element segment past it (Firefox)', () => {
+    const get = judge(run([], { stderr: 'worker sent an error! main.js:1: RangeError: bad Table get address' }));
+    expect(tableSymptom(get)).toMatch(/bad Table get address/);
+    const jsc = judge(run([], { stderr: 'worker sent an error! main.js:1: RangeError: WebAssembly.Table.prototype.get expects an integer less than the length of the table' }));
+    expect(tableSymptom(jsc)).toMatch(/length of the table/);
+    const segment = { ...judge(run([], { stderr: 'RuntimeError: index out of bounds' })), scenario: 'S7', variant: 'O2-a0-mm1' };
+    expect(tableSymptom({ ...segment, host: 'firefox' })).toMatch(/SpiderMonkey/);
+    expect(tableSymptom({ ...segment, host: 'chromium' })).toBeNull();
+    expect(tableSymptom(segment)).toBeNull();
+  });
+
   test('a measured other symptom counts only for its scenario and variant', () => {
     const judged = { ...judge(run([], { stderr: 'Aborted(Runtime error: The application has corrupted its heap memory area (address zero)!)' })), scenario: 'S12' };
     expect(tableSymptom({ ...judged, variant: 'O0-a1-mm1' })).toMatch(/address zero/);

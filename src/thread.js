@@ -25,7 +25,8 @@ export class Thread {
     this.quiet = 0; // > 0 while emscripten's or the plugin's own code writes the table
     this.followedTable = null;
     // The main thread's preRun hooks may write the table (CPython's trampoline); workers never
-    // run them. Follow writes from before the first of them (worker: from its first op).
+    // run them. Follow the main thread's writes from before the first of them. A worker's own
+    // write stays its own: it is what the verify mode exists to catch (S10), not a layout change.
     if (!em.isWorker) em.beforePreRun?.(() => this.followTableWrites());
   }
 
@@ -40,8 +41,8 @@ export class Thread {
     }
   }
 
-  // Every later write into this thread's table (wasmTable.set, or setWasmTableEntry, which calls
-  // it) by code the plugin does not wrap goes into the shared log as a gap-slot note.
+  // Every later write into the main thread's table (wasmTable.set, or setWasmTableEntry, which
+  // calls it) by code the plugin does not wrap goes into the shared log as a gap-slot note.
   followTableWrites() {
     const table = this.em.table();
     if (!table || this.followedTable === table) return;
@@ -60,7 +61,7 @@ export class Thread {
   // in some versions `sharedModules` is only assigned after library code has run.
   ops() {
     // (Each time: 4.0.19+ re-points wasmTable at the module's exported table once it exists.)
-    this.followTableWrites();
+    if (!this.em.isWorker) this.followTableWrites();
     if (this.slotOps) {
       // Make sure workers created from now on get it, whatever reassigned sharedModules.
       if (!this.em.isWorker) this.em.carrier()[CARRIER_KEY] ??= this.slotOps.state.buffer;

@@ -37,33 +37,42 @@ async function launchWebKit() {
   for (const f of [MINIBROWSER, DRIVER, '/usr/bin/Xvfb']) {
     if (!fs.existsSync(f)) throw new Error(`${f} not found: run \`npm run setup\` (installs Debian's webkit2gtk-driver and xvfb) or set PTHREAD_DYLINK_WEBKIT`);
   }
-  const { Builder } = require('selenium-webdriver');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pthread-dylink-webkit-'));
   const display = 100 + (process.pid % 400);
   const xvfb = spawn('/usr/bin/Xvfb', [`:${display}`, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
   await waitFor(() => fs.existsSync(`/tmp/.X11-unix/X${display}`), 'Xvfb');
-  const port = 20000 + (process.pid % 20000);
   const env = { ...process.env, DISPLAY: `:${display}`, JSC_useSharedArrayBuffer: '1', HOME: home };
-  const driver = spawn(DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { env, stdio: 'ignore' });
-  const server = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${server}/status`).then((r) => r.ok, () => false), 'WebKitWebDriver');
-  const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } };
+  let sessions = 0;
   return {
-    // One WebDriver session (a fresh browser process) per context: no state shared between runs.
+    // A driver, a session and a browser process of their own per context: WebKitWebDriver holds
+    // one session at a time, and one a blocked page never let go of would stall every later run.
     async newContext({ viewport } = {}) {
-      const session = await bounded(new Builder().usingServer(server).withCapabilities(capabilities).build(), 30000, 'a WebKit session');
-      if (viewport) await bounded(session.manage().window().setRect(viewport), CALL_TIMEOUT_MS, 'window size');
-      return {
-        newPage: async () => webkitPage(session),
-        close: () => bounded(session.quit(), CALL_TIMEOUT_MS, 'closing the session').catch(() => {}),
-      };
+      const session = await startSession(env, 21000 + ((process.pid * 7 + sessions++) % 20000));
+      if (viewport) await bounded(session.driver.manage().window().setRect(viewport), CALL_TIMEOUT_MS, 'window size');
+      return { newPage: async () => webkitPage(session.driver), close: () => session.close() };
     },
     async close() {
-      driver.kill('SIGKILL');
       xvfb.kill('SIGKILL');
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+async function startSession(env, port) {
+  const { Builder } = require('selenium-webdriver');
+  // Its own process group, so close() also ends the MiniBrowser it started.
+  const proc = spawn(DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { env, stdio: 'ignore', detached: true });
+  const kill = () => { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* already gone */ } };
+  try {
+    const server = `http://127.0.0.1:${port}`;
+    await waitFor(() => fetch(`${server}/status`).then((r) => r.ok, () => false), 'WebKitWebDriver');
+    const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } };
+    const driver = await bounded(new Builder().usingServer(server).withCapabilities(capabilities).build(), 30000, 'a WebKit session');
+    return { driver, close: async () => { await bounded(driver.quit(), 5000, 'closing the session').catch(() => {}); kill(); } };
+  } catch (e) {
+    kill();
+    throw e;
+  }
 }
 
 function webkitPage(session) {
