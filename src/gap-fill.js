@@ -8,7 +8,7 @@ export function wrapThreadStart(thread, original) {
   let filler = null;
   return function startThread(ptr, arg) {
     filler ??= new GapFiller(thread);
-    thread.quietly(() => filler.beforeStart());
+    filler.beforeStart();
     return original(ptr, arg);
   };
 }
@@ -34,7 +34,9 @@ class GapFiller {
     if (!this.planner.hasWork(o.state.slotNotes) && !verifying) return;
     this.thread.em.dlsyncSelf();
     o.state.catchUp();
-    if (this.planner.hasWork(o.state.slotNotes)) this.fill();
+    // (Quietly: these writes are the notes themselves, not new ones. Only the main thread follows
+    // writes today, and it starts no pthreads; kept so the rule holds wherever fills run.)
+    if (this.planner.hasWork(o.state.slotNotes)) this.thread.quietly(() => this.fill());
     if (verifying) o.verify([...o.replayed, ...this.appliedWasmNotes]);
   }
 
