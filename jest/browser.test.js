@@ -20,7 +20,7 @@ const { shapeFor, versionNumber } = require('../src/versions.js');
 const MODES = ['stock', 'plugin', 'postlink', 'upstream-patched'];
 // The engines, each with the routes it runs: every one the same web build (conformance.js host
 // 'chromium': -sENVIRONMENT=web,worker), judged by the same expectations. Chromium keeps the
-// upstream patch's rows; Firefox runs stock (the control) and our two routes.
+// upstream patch's rows; Firefox and WebKit run stock (the control) and our two routes.
 const ENGINES = {
   chromium: { name: 'Chromium', launch: browser.launchChromium, modes: MODES },
   firefox: { name: 'Firefox', launch: browser.launchFirefox, modes: MODES.filter((m) => m !== 'upstream-patched') },

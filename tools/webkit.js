@@ -25,7 +25,7 @@ function bounded(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-// Resolves once `port` accepts connections (the driver's, or the display's socket for Xvfb).
+// Resolves once check() is true (the display's socket exists, the driver answers /status).
 async function waitFor(check, what, ms = 10000) {
   for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 100))) {
     if (await check()) return;
