@@ -31,6 +31,16 @@ test('the control: stock emscripten puts module B at other slots in the worker',
 
 describe.each(Object.keys(IMPLEMENTATIONS))('%s', (impl) => {
   const world = () => IMPLEMENTATIONS[impl]();
+  // Both threads have a.so loaded: main's instance of it, and a worker that replayed the load.
+  const bothLoadA = () => {
+    const w = world();
+    const main = w.thread('main');
+    const mainA = A();
+    main.load('a.so', mainA);
+    const worker = w.thread('worker', { worker: true });
+    worker.load('a.so', A());
+    return { main, mainA, worker };
+  };
 
   test('a module loaded after a main-thread callback takes the same slots in a worker', () => {
     const { main, worker, mainSlots, workerSlots } = loadsAroundACallback(world());
@@ -40,12 +50,7 @@ describe.each(Object.keys(IMPLEMENTATIONS))('%s', (impl) => {
   });
 
   test('an export the main thread adds with addFunction is the worker\'s own copy once a pthread starts there', () => {
-    const w = world();
-    const main = w.thread('main');
-    const mainA = A();
-    main.load('a.so', mainA);
-    const worker = w.thread('worker', { worker: true });
-    worker.load('a.so', A());
+    const { main, mainA, worker } = bothLoadA();
     const slot = main.addFunction(mainA.exports.fn2);
     worker.startPthread();
     expect(worker.table.get(slot)()).toBe(13);
@@ -53,11 +58,7 @@ describe.each(Object.keys(IMPLEMENTATIONS))('%s', (impl) => {
   });
 
   test('a JS function the main thread adds is, in a worker, a stub that throws naming the slot', () => {
-    const w = world();
-    const main = w.thread('main');
-    main.load('a.so', A());
-    const worker = w.thread('worker', { worker: true });
-    worker.load('a.so', A());
+    const { main, worker } = bothLoadA();
     const slot = main.addFunction(() => 5);
     worker.startPthread();
     expect(() => worker.table.get(slot)()).toThrow(new RegExp(`table slot ${slot} holds a JS function`));
@@ -65,12 +66,7 @@ describe.each(Object.keys(IMPLEMENTATIONS))('%s', (impl) => {
 
   // Issue 17 (2): the worker kept running the export after the slot was freed and reused.
   test('a slot freed and reused for a JS function means the JS function in the worker too', () => {
-    const w = world();
-    const main = w.thread('main');
-    const mainA = A();
-    main.load('a.so', mainA);
-    const worker = w.thread('worker', { worker: true });
-    worker.load('a.so', A());
+    const { main, mainA, worker } = bothLoadA();
     const slot = main.addFunction(mainA.exports.fn2);
     worker.startPthread();
     main.removeFunction(slot);

@@ -92,8 +92,7 @@ class GapFiller {
   instantiate(note) {
     const record = this.ops.state.find(note.instance);
     if (!record) return { blocked: 'its module never reached the shared log' };
-    const em = this.thread.em;
-    const imports = resolveImports(note.imports, { table: em.table(), memory: em.memory?.(), libs: em.loadedLibsByName() });
+    const imports = resolveImports(note.imports, this.thread.programParts());
     if (imports.blocked) return imports;
     const wa = originalWebAssembly();
     try {

@@ -63,9 +63,8 @@ function gapNotes(thread, o, { slot, func, sig, isJs, how }) {
 function instanceNotes(thread, o, slotNote, { instance, name }, how) {
   const moduleKey = `instance:${o.threadId}:${instance.id}`;
   const module = o.state.find(moduleKey) ? [] : [{ key: moduleKey, bytes: toBase64(thread.jsInstances.bytesOf(instance.module)), label: 'a wasm module compiled from JS' }];
-  const here = { table: thread.em.table(), memory: thread.em.memory?.(), libs: thread.em.loadedLibsByName() };
   return [...module, {
-    ...slotNote, note: 'wasm-instance', instance: moduleKey, export: name, imports: describeImports(instance, here),
+    ...slotNote, note: 'wasm-instance', instance: moduleKey, export: name, imports: describeImports(instance, thread.programParts()),
     label: `export ${name} of a wasm instance created from JS, ${how}`,
   }];
 }

@@ -108,6 +108,11 @@ export class Thread {
     return this.freshSlots.taken > mark && this.freshSlots.last === slot;
   }
 
+  // What an instance made in JS may import that every thread has its own of (js-instances.js).
+  programParts() {
+    return { table: this.em.table(), memory: this.em.memory?.(), libs: this.em.loadedLibsByName() };
+  }
+
   warn(message) {
     this.em.warn(message);
   }

@@ -128,12 +128,9 @@ async function transformBench() {
   return { toolchain, bytes: text.length, patch_s: patch, parse_s: parse, ratio: patch.median / parse.median, heap_growth_bytes_during_patch: heapPatch, memory };
 }
 
-// The plugin's thread-start work, alone: a worker's runtime (src/runtime.js, as installed in a
-// worker) around an invokeEntryPoint that does nothing, so every nanosecond measured is the
-// plugin's. End-to-end thread-start timings here scatter by 15–100% between runs, far more than
-// the 2% target; this bound does not depend on that noise: overhead / stock start time.
-function threadStartOverhead(calls = 1e6) {
-  const state = SharedState.create(8 << 20); // room for every note the gap case appends
+// A worker's emscripten runtime as the install call gives it to src/runtime.js, over a plain
+// 64-slot table, with the shared state already received: what the isolated benches install into.
+function workerRuntime(state) {
   const carrier = { [CARRIER_KEY]: state.buffer };
   const table = new WebAssembly.Table({ initial: 64, element: 'anyfunc' });
   const em = {
@@ -141,6 +138,16 @@ function threadStartOverhead(calls = 1e6) {
     logBytes: 1 << 20, dso: {}, loadedLibsByName: () => ({}), freeTableIndexes: () => [], dlsyncSelf: () => {},
     convertJsFunctionToWasm: () => null, warn: () => {},
   };
+  return { em, table };
+}
+
+// The plugin's thread-start work, alone: a worker's runtime (src/runtime.js, as installed in a
+// worker) around an invokeEntryPoint that does nothing, so every nanosecond measured is the
+// plugin's. End-to-end thread-start timings here scatter by 15–100% between runs, far more than
+// the 2% target; this bound does not depend on that noise: overhead / stock start time.
+function threadStartOverhead(calls = 1e6) {
+  const state = SharedState.create(8 << 20); // room for every note the gap case appends
+  const { em, table } = workerRuntime(state);
   let entered = 0;
   const nop = { invokeEntryPoint: () => { entered++; } };
   const timePerCall = (fn) => {
@@ -179,13 +186,7 @@ function threadStartOverhead(calls = 1e6) {
 // worst case: one copy per original instance is made, then reused for its other exports).
 function jsInstanceFill(fills = 2000) {
   const state = SharedState.create(8 << 20);
-  const carrier = { [CARRIER_KEY]: state.buffer };
-  const table = new WebAssembly.Table({ initial: 64, element: 'anyfunc' });
-  const em = {
-    isWorker: true, version: '6.0.5', carrier: () => carrier, table: () => table, setTableEntry: (i, v) => table.set(i, v), runtimeInitialized: () => true,
-    logBytes: 1 << 20, dso: {}, loadedLibsByName: () => ({}), freeTableIndexes: () => [], dlsyncSelf: () => {},
-    convertJsFunctionToWasm: () => null, warn: () => {},
-  };
+  const { em, table } = workerRuntime(state);
   const wrapped = install(em, { invokeEntryPoint: () => {} });
   const other = new SharedState(state.buffer);
   const bytes = toBase64(TRAMPOLINE_BYTES);
