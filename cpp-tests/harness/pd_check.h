@@ -43,8 +43,9 @@ typedef struct {
 static pd_result pd_results[PD_MAX_RESULTS];
 static _Atomic int pd_nresults;
 
-// Calls slot `fp` through this thread's own table. Never traps: JS catches and reports.
-static inline int pd_call_slot(uintptr_t fp, char* err) {
+// Calls slot `fp` through this thread's own table, with one int argument `arg` when `with_arg`
+// (a trampoline's `int (*)(int)`), else none. Never traps: JS catches and reports.
+static inline int pd_call_slot_with(uintptr_t fp, int with_arg, int arg, char* err) {
   err[0] = 0;
   return EM_ASM_INT({
     try {
@@ -53,7 +54,7 @@ static inline int pd_call_slot(uintptr_t fp, char* err) {
       if (slot >= wasmTable.length) throw new Error('table index is out of bounds (slot ' + $0 + ', table length ' + wasmTable.length + ')');
       var f = wasmTable.get(slot);
       if (!f) throw new Error('null function in slot ' + $0);
-      return f() | 0;
+      return ($3 ? f($4) : f()) | 0;
     } catch (e) {
       var msg = String(e && e.message || e);
       var bytes = Math.min(msg.length, $2 - 1);
@@ -61,7 +62,11 @@ static inline int pd_call_slot(uintptr_t fp, char* err) {
       HEAPU8[$1 + bytes] = 0;
       return -2147483648;
     }
-  }, fp, err, PD_ERR_LEN);
+  }, fp, err, PD_ERR_LEN, with_arg, arg);
+}
+
+static inline int pd_call_slot(uintptr_t fp, char* err) {
+  return pd_call_slot_with(fp, 0, 0, err);
 }
 
 static inline void pd_record(const char* thread, const char* check, uintptr_t slot, int expected,

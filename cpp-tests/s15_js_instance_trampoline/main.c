@@ -18,25 +18,11 @@ static uintptr_t added_trampoline, closure_instance;
 
 EMSCRIPTEN_KEEPALIVE int s15_placeholder_slot(void) { return (int)(uintptr_t)placeholder_ran; }
 
-// Call trampoline slot `tramp` with `fp` from JS, so a bad slot is a recorded failure, not a trap.
+// Call trampoline slot `tramp` with `fp` (through the harness, so a bad slot is a recorded
+// failure, not a trap).
 static void probe_via(const char* thread, const char* check, uintptr_t tramp, pd_fn fp, int expected) {
   char err[PD_ERR_LEN];
-  err[0] = 0;
-  int actual = EM_ASM_INT({
-    try {
-      var slot = typeof wasmTable.length == 'bigint' ? BigInt($0) : $0;
-      if (slot >= wasmTable.length) throw new Error('table index is out of bounds (slot ' + $0 + ', table length ' + wasmTable.length + ')');
-      var f = wasmTable.get(slot);
-      if (!f) throw new Error('null function in slot ' + $0);
-      return f($1) | 0;
-    } catch (e) {
-      var msg = String(e && e.message || e);
-      var bytes = Math.min(msg.length, $3 - 1);
-      for (var i = 0; i < bytes; i++) HEAPU8[$2 + i] = msg.charCodeAt(i) & 0x7f;
-      HEAPU8[$2 + bytes] = 0;
-      return -2147483648;
-    }
-  }, tramp, (int)(uintptr_t)fp, err, PD_ERR_LEN);
+  int actual = pd_call_slot_with(tramp, 1, (int)(uintptr_t)fp, err);
   pd_record(thread, check, tramp, expected, actual, err);
 }
 
