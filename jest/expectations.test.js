@@ -135,3 +135,40 @@ describe('the verify-mode scenario is judged for the world it ran in', () => {
     expect(unverified.detail).toMatch(/table verifier off, but this route must link one/);
   });
 });
+
+describe('hang scenarios (issue 19): stock is judged against what it was measured to do', () => {
+  const hangRow = (toolchain, id, judged) => checkRow(judged, expectedOutcome(toolchain, id, 'stock'), { id, mode: 'stock', where: `${id} stock on ${toolchain}` });
+
+  test('a wait the program bounds itself and that ran out is a hang', () => {
+    const judged = judge(run([check({ thread: 'main', check: 'join', expected: 0, actual: 110, error: 'thread did not finish within the bound (hang)' }), 'PDRESULT fail 0/1']));
+    expect(judged.result).toBe('hang');
+    expect(judged.detail).toMatch(/thread main, join: thread did not finish/);
+  });
+
+  test('a measured stock hang passes as the control; a stock pass where it hung does not', () => {
+    const hung = judge(run([check({ thread: 'main', check: 'join', error: 'thread did not finish within the bound (hang)' })]));
+    expect(() => hangRow('5.0.3', 'S16', hung)).not.toThrow();
+    const passed = judge(run([check({}), 'PDRESULT pass 1/1'], { code: 0 }), { expectChecks: 1 });
+    expect(() => hangRow('5.0.3', 'S16', passed)).toThrow(/measured stock hang here/);
+  });
+
+  test('where stock was measured to fail, its fail must still be the table\'s', () => {
+    const trapped = judge(run([check({ actual: -2147483648, error: 'table index is out of bounds (slot 4619, table length 4619)' }), 'PDRESULT fail 0/1']));
+    expect(() => hangRow('6.0.5', 'S18', trapped)).not.toThrow();
+    const other = judge(run([], { stderr: 'Error: ENOENT: no such file' }));
+    expect(() => hangRow('6.0.5', 'S18', other)).toThrow(/control failed for another reason/);
+    expect(() => hangRow('5.0.3', 'S18', trapped)).toThrow(/measured stock hang here/);
+  });
+});
+
+test('a route known to fail in a variant is held to failing there, and only there', () => {
+  const row = (result) => ({ result, detail: 'x', evidence: [] });
+  const mm2 = expectedOutcome('6.0.8', 'S2', 'postlink', 'O2-a0-mm2');
+  expect(mm2).toMatchObject({ assert: true, result: 'fail' });
+  expect(mm2.reason).toMatch(/exports no malloc/);
+  expect(() => checkRow(row('pass'), mm2, { id: 'S2', mode: 'postlink', where: 'S2 postlink' })).toThrow();
+  expect(() => checkRow(row('fail'), mm2, { id: 'S2', mode: 'postlink', where: 'S2 postlink' })).not.toThrow();
+  expect(expectedOutcome('6.0.8', 'S2', 'postlink', 'O2-a0-mm1')).toEqual({ assert: true, result: 'pass' });
+  expect(expectedOutcome('6.0.8', 'S2', 'plugin', 'O2-a0-mm2')).toEqual({ assert: true, result: 'pass' });
+  expect(expectedOutcome('6.0.8', 'S3', 'postlink', 'O2-a0-mm2')).toEqual({ assert: true, result: 'pass' });
+});

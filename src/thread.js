@@ -23,6 +23,8 @@ export class Thread {
     this.jsInstances = new JsInstances();
     if (typeof WebAssembly == 'object') watchWebAssembly(this.jsInstances, () => !!this.slotOps?.inOp());
     this.quiet = 0; // > 0 while emscripten's or the plugin's own code writes the table
+    this.dlsyncNow = null; // dlsync.js: set while the main thread catches up synchronously
+    this.inEventLoopMailbox = 0; // dlsync.js: > 0 while the event loop runs proxied calls
     this.followedTable = null;
     // The main thread's preRun hooks may write the table (CPython's trampoline); workers never
     // run them. Follow the main thread's writes from before the first of them. A worker's own

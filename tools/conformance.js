@@ -159,13 +159,14 @@ async function emcc(toolchain, args, cwd, emscriptenDir, { cxx = false } = {}) {
 // into MEMFS before main() (browser.pre.js), pthreads' workers fetch them again by URL, and every
 // thread a scenario needs is a pool worker: the browser's main thread cannot block in
 // pthread_join while a new worker starts (the start needs that thread's event loop).
+const ABORT_REASON_PRE_JS = path.join(TESTS, 'harness', 'abort-reason.pre.js');
 const HOSTS = {
-  node: { dirSuffix: '', linkFlags: ['-sNODERAWFS'], pool: (s) => s.pool || 0, preJs: [] },
+  node: { dirSuffix: '', linkFlags: ['-sNODERAWFS'], pool: (s) => s.pool || 0, preJs: [ABORT_REASON_PRE_JS] },
   chromium: {
     dirSuffix: '-chromium',
     linkFlags: ['-sENVIRONMENT=web,worker'],
     pool: (s) => s.browserPool ?? s.pool ?? 0,
-    preJs: [path.join(TESTS, 'harness', 'browser.pre.js')],
+    preJs: [path.join(TESTS, 'harness', 'browser.pre.js'), ABORT_REASON_PRE_JS],
   },
 };
 
@@ -183,19 +184,22 @@ async function buildScenario({ toolchain, scenario, mode, variant = DEFAULT_VARI
   const sideDir = path.join(OUT, toolchain, 'sides', variantName(variant), scenario.dir);
   const outDir = path.join(OUT, toolchain, `${mode}-${variantName(variant)}${hostSpec.dirSuffix}`, scenario.dir);
   const harness = [path.join(TESTS, 'harness', 'pd_check.h')];
-  const headers = fs.readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => path.join(srcDir, f));
+  const sideFiles = Object.values(scenario.sides).flat().map((f) => path.join(srcDir, f));
+  const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
+  // The headers beside every source (a scenario may build another's sources: S19 S18's).
+  const headers = headersBeside([srcDir, ...[...sideFiles, ...mainFiles].map((f) => path.dirname(f))]);
+  const thirdParty = thirdPartyDirs(scenario);
   const flags = commonCompileFlags(variant);
 
   // Side modules do not depend on the mode: built once per toolchain and variant.
-  const sideFiles = Object.values(scenario.sides).flat().map((f) => path.join(srcDir, f));
-  const sideKey = hashFiles([...sideFiles, ...harness, ...headers], { toolchain, flags });
+  const thirdPartyHeaders = headersBeside(thirdParty);
+  const sideKey = hashFiles([...sideFiles, ...harness, ...headers, ...thirdPartyHeaders], { toolchain, flags });
   await buildOnce(sideDir, sideKey, async () => {
     for (const [so, srcs] of Object.entries(scenario.sides)) {
-      await emcc(toolchain, [...flags, '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
+      await emcc(toolchain, [...flags, ...thirdParty.map((d) => `-I${d}`), '-sSIDE_MODULE=1', ...srcs.map((s) => path.join(srcDir, s)), '-o', path.join(sideDir, so)], sideDir);
     }
   });
 
-  const mainFiles = scenario.main.map((f) => path.join(srcDir, f));
   const pluginFiles = { plugin: [LIBRARY], jstransform: [PATCH_CLI] }[mode] || [];
   const modeFlags = {
     plugin: [`--js-library=${LIBRARY}`],
@@ -302,6 +306,29 @@ async function patchedCopy(stockDir) {
   return outDir;
 }
 
+function headersBeside(dirs) {
+  return [...new Set(dirs)].flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.h')).sort().map((f) => path.join(d, f)));
+}
+
+// The third-party code a scenario's side modules include (scenario.json "thirdParty": names of
+// directories under ../shared/third_party, or PTHREAD_DYLINK_THIRD_PARTY), used in place: every
+// toolchain root sees it at its own path (tools/toolchains.sh). Missing: the build fails, saying so.
+let thirdPartyRoot;
+function thirdPartyDirs(scenario) {
+  if (!scenario.thirdParty) return [];
+  thirdPartyRoot ??= execFileSync(EM, ['--third-party'], { encoding: 'utf8' }).trim();
+  return scenario.thirdParty.map((name) => {
+    const dir = path.join(thirdPartyRoot, name);
+    if (!fs.existsSync(dir)) {
+      const err = new Error(`${scenario.id} builds third-party code ${name}/ in place, and ${dir} does not exist: ` +
+        'put ../shared/third_party beside the repo or set PTHREAD_DYLINK_THIRD_PARTY');
+      err.summary = err.message;
+      throw err;
+    }
+    return dir;
+  });
+}
+
 function fresh(dir, key) {
   try { return fs.readFileSync(path.join(dir, '.build-key'), 'utf8') === key; } catch { return false; }
 }
@@ -347,9 +374,14 @@ function judgeRun(r, { timeoutMs, expectError, expectChecks, expectVerifier }) {
   let result;
   let detail;
   const verifier = r.stdout.match(/^PDVERIFIER (on|off)$/m)?.[1];
+  const boundedHang = failed.find((c) => /\(hang\)$/.test(c.error));
   if (r.timedOut) {
     result = 'hang';
     detail = `no result within ${timeoutMs} ms; ${checks.length} checks printed`;
+  } else if (boundedHang) {
+    // A wait the program bounds itself (pd_join, a polled flag) ran out: it says "(hang)".
+    result = 'hang';
+    detail = `thread ${boundedHang.thread}, ${boundedHang.check}: ${boundedHang.error}; ${checks.length} checks printed`;
   } else if (expectVerifier && verifier && verifier !== expectVerifier) {
     result = 'fail';
     detail = `ran with its table verifier ${verifier}, but this route must ${expectVerifier === 'on' ? 'link one' : 'have none'}`;

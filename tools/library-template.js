@@ -28,6 +28,22 @@ function pthreadDylinkLinkProblem() {
   return null;
 }
 
+// Some wrapped functions exist in some versions only (the dlsync entries changed in 5.0.3): depend
+// on those, and wrap them, where this version's library defines them.
+function pthreadDylinkDefined(symbol) {
+  return Object.prototype.hasOwnProperty.call(LibraryManager.library, symbol);
+}
+function pthreadDylinkDeps(deps) {
+  return deps.always.concat(deps.ifDefined.filter(pthreadDylinkDefined));
+}
+// The install call marks each line that names an optional function with /*if SYMBOL*/.
+function pthreadDylinkInstallCall(text) {
+  return text.split('\n').filter(function (line) {
+    var m = line.match(/\/\*if (\S+)\*\/$/);
+    return !m || pthreadDylinkDefined(m[1]);
+  }).map(function (line) { return line.replace(/ ?\/\*if \S+\*\/$/, ''); }).join('\n');
+}
+
 if (pthreadDylinkLinkProblem()) {
   error('pthread-dylink: ' + pthreadDylinkLinkProblem());
 } else {
@@ -38,9 +54,9 @@ if (pthreadDylinkLinkProblem()) {
   $pthreadDylink__docs: '/** @suppress {checkTypes} */',
   $pthreadDylink: /*RUNTIME*/,
   // Computed from src/emscripten-api.js: every emscripten symbol the runtime wraps or uses.
-  $pthreadDylink__deps: /*DEPS*/,
+  $pthreadDylink__deps: pthreadDylinkDeps(/*DEPS*/),
   // Runs at load of the generated .js in every thread, before any module is instantiated.
-  $pthreadDylink__postset: /*INSTALL_CALL*/,
+  $pthreadDylink__postset: pthreadDylinkInstallCall(/*INSTALL_CALL*/),
 });
 
 // A library's symbols are only emitted when something depends on them; nothing in emscripten

@@ -6,7 +6,8 @@
 // main modules; every mode's links also get -Wno-version-check, see tools/peer-python). Nothing of
 // emscripten's is edited. On 6.0.8 a third mode, upstream-patched, runs
 // the same tests in the copy tools/upstream made with upstream/emscripten-6.0.8.patch applied, and
-// the test that patch adds (test_pthread_dlopen_table_gap, missing from the other trees).
+// the tests that patch adds (test_pthread_dlopen_table_gap, test_pthread_dlopen_main_joins,
+// missing from the other trees).
 //   npm run peer            the full selection, plus test_pthread_dlopen_many 20 times per mode
 //   npm run peer -- --fast  the subset npm test runs (jest/peer.test.js)
 // Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}.
@@ -30,8 +31,8 @@ const FULL = [
 ];
 const FAST = ['core0.test_pthread_dylink_basics', 'core0.test_pthread_dlopen', 'core0.test_pthread_dlsym',
   'core2.test_pthread_dlsym', 'other.test_dylink_pthread_static_data'];
-// The test upstream/emscripten-6.0.8.patch adds: only the patched tree has it.
-const UPSTREAM_TEST = 'core0.test_pthread_dlopen_table_gap';
+// The tests upstream/emscripten-6.0.8.patch adds: only the patched tree has them.
+const UPSTREAM_TESTS = ['core0.test_pthread_dlopen_table_gap', 'core0.test_pthread_dlopen_main_joins'];
 // Per mode: environment for the runner (kept by tools/em: PTHREAD_DYLINK_*), a prefix for its
 // command, whether it runs in the upstream-patched tree (else the toolchain's test tree,
 // `tools/em --peer-dir`), and what a probe link must contain (see runtimeLinkedIn).
@@ -39,7 +40,7 @@ const PYTHON = `EMSDK_PYTHON=${path.join(c.REPO, 'tools', 'peer-python')}; expor
 const MODES = {
   stock: { env: {}, prefix: PYTHON, marker: null },
   plugin: { env: { PTHREAD_DYLINK_PEER_LIBRARY: LIBRARY }, prefix: PYTHON, marker: 'pthreadDylink.install(' },
-  'upstream-patched': { env: {}, prefix: PYTHON, upstream: true, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: [UPSTREAM_TEST] },
+  'upstream-patched': { env: {}, prefix: PYTHON, upstream: true, marker: 'TableSync.allocate(', only: c.UPSTREAM_TOOLCHAIN, extra: UPSTREAM_TESTS },
 };
 const MARKERS = Object.values(MODES).map((m) => m.marker).filter(Boolean);
 const modesFor = (toolchain) => Object.keys(MODES).filter((m) => !MODES[m].only || MODES[m].only === toolchain);

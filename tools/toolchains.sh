@@ -9,21 +9,26 @@ ALL_TOOLCHAINS="3.1.6 3.1.69 4.0.9 5.0.3 6.0.5 6.0.8"
 # SHA256SUMS when that file is there) or an unpacked emscripten-VERSION/ tree.
 # Default: ../shared/toolchains beside the repo, or beside the local repository it was cloned from
 # (a CI clone elsewhere of a checkout that has it).
-_default_toolchain_sources() {
+_beside_repo() {
   local beside origin
-  beside=$(cd "$REPO_ROOT/.." && pwd)/shared/toolchains
+  beside=$(cd "$REPO_ROOT/.." && pwd)/shared/$1
   if [ ! -d "$beside" ]; then
     origin=$(git -C "$REPO_ROOT" config --get remote.origin.url 2>/dev/null || true)
-    case "$origin" in /*) [ -d "$origin/../shared/toolchains" ] && beside=$(cd "$origin/../shared/toolchains" && pwd) ;; esac
+    case "$origin" in /*) [ -d "$origin/../shared/$1" ] && beside=$(cd "$origin/../shared/$1" && pwd) ;; esac
   fi
   echo "$beside"
 }
-TOOLCHAIN_SOURCES=${PTHREAD_DYLINK_TOOLCHAIN_SOURCES:-$(_default_toolchain_sources)}
+TOOLCHAIN_SOURCES=${PTHREAD_DYLINK_TOOLCHAIN_SOURCES:-$(_beside_repo toolchains)}
+# Third-party code the scenarios build in place (warm_pool/): ../shared/third_party the same way.
+# Commands in a root see it at its own path, read-only.
+THIRD_PARTY=${PTHREAD_DYLINK_THIRD_PARTY:-$(_beside_repo third_party)}
 # Bump when the recipe that installs an archive toolchain changes: setup then reinstalls it.
 ARCHIVE_RECIPE=1
 
 #   version  suite   from     node flags the generated code  memory64 (setup warms the wasm64
-#                             needs under that suite's node   libraries; src/versions.js memory64Runs)
+#                             needs under that suite's node   libraries: where npm test builds
+#                                                             MEMORY64, the newest; the full matrix
+#                                                             builds them on demand elsewhere)
 # from: debian = the suite's emscripten package; archive = an upstream tag's source tree from
 # $TOOLCHAIN_SOURCES, installed in the suite's root at /opt/emscripten-VERSION and run on the
 # root's clang, binaryen and node.
@@ -33,7 +38,7 @@ _toolchain_table() {
 3.1.69   trixie  debian   -                               no
 4.0.9    sid     archive  -                               no
 5.0.3    sid     archive  -                               no
-6.0.5    sid     debian   -                               yes
+6.0.5    sid     debian   -                               no
 6.0.8    sid     archive  -                               yes
 TABLE
 }
@@ -79,8 +84,8 @@ toolchain_installed() {
   else [ -f "$ROOTS_DIR/$s/$READY_MARKER" ]; fi
 }
 
-# in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev, the repo and CWD (when outside the
-# repo) bind-mounted at their own paths in a private mount namespace, so the mounts end with the
+# in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev, the repo, CWD (when outside the
+# repo) and THIRD_PARTY (read-only, when it exists) bind-mounted at their own paths in a private mount namespace, so the mounts end with the
 # command whatever happens to it.
 in_root() {
   local root=$1 cwd=$2; shift 2
@@ -93,15 +98,20 @@ in_root() {
   done
   unshare --mount --propagation private bash -c '
     set -e
-    root=$1 repo=$2 extra=$3; shift 3
+    root=$1 repo=$2 extra=$3 third_party=$4; shift 4
     mount -t proc proc "$root/proc"
     mount --rbind /dev "$root/dev"
     for dir in "$repo" $extra; do
       mkdir -p "$root$dir"
       mount --bind "$dir" "$root$dir"
     done
+    if [ -d "$third_party" ]; then
+      mkdir -p "$root$third_party"
+      mount --bind "$third_party" "$root$third_party"
+      mount -o remount,bind,ro "$root$third_party"
+    fi
     exec chroot "$root" "$@"
-  ' in_root "$root" "$REPO_ROOT" "$extra" \
+  ' in_root "$root" "$REPO_ROOT" "$extra" "$THIRD_PARTY" \
     /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     LANG=C.UTF-8 "${keep[@]}" /usr/bin/env -C "$cwd" "$@"
 }

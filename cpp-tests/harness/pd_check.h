@@ -10,6 +10,7 @@
 //   PDCHECK {"thread":"worker1","check":"side_value","slot":47,"expected":1001,"actual":1001,"error":""}
 //   PDRESULT pass 12/12   |   PDRESULT fail 3/12
 #pragma once
+#include <dlfcn.h>
 #include <emscripten.h>
 #include <emscripten/threading.h>
 #include <pthread.h>
@@ -160,6 +161,29 @@ static inline int pd_join(pthread_t t, const char* thread, int timeout_ms) {
   int rc = pthread_timedjoin_np(t, NULL, &ts);
   if (rc) pd_record(thread, "join", 0, 0, rc, "thread did not finish within the bound (hang)");
   return rc == 0;
+}
+
+// dlopen `name`, or record the failure (a failed check, not an early verdict on the checks made so
+// far) and end the run. Main thread only (pd_finish).
+static inline void* pd_dlopen_or_finish(const char* name) {
+  void* h = dlopen(name, RTLD_NOW);
+  if (!h) {
+    char what[PD_ERR_LEN];
+    snprintf(what, sizeof what, "dlopen %s failed: %s", name, dlerror());
+    pd_record("main", "dlopen", 0, 1, 0, what);
+    pd_finish();
+  }
+  return h;
+}
+
+// Wait, in 50 ms futex slices (so the thread can take part in a dlopen's sync), until *flag is
+// set or bound_ms pass; a wait that runs out is recorded as a hang of `thread`. Returns *flag.
+static inline int pd_wait_flag(_Atomic int* flag, const char* thread, int bound_ms) {
+  for (int waited = 0; !atomic_load(flag) && waited < bound_ms; waited += 50) {
+    emscripten_futex_wait((void*)flag, 0, 50);
+  }
+  if (!atomic_load(flag)) pd_record(thread, "wait", 0, 0, -1, "the load did not finish within the bound (hang)");
+  return atomic_load(flag);
 }
 
 // Append `count` JS functions to this thread's table, as a host would (addFunction from JS).

@@ -11,20 +11,8 @@
 #define N 24
 #define TIMEOUT_MS 5000.0
 
-static void* must_dlopen(const char* name) {
-  void* h = dlopen(name, RTLD_NOW);
-  if (!h) {
-    // A failed load is a failed check, not an early verdict on the checks made so far.
-    char what[PD_ERR_LEN];
-    snprintf(what, sizeof what, "dlopen %s failed: %s", name, dlerror());
-    pd_record("main", "dlopen", 0, 1, 0, what);
-    pd_finish();
-  }
-  return h;
-}
-
 static void after_js_load(void) {
-  void* pool = must_dlopen("s11_pool.so");
+  void* pool = pd_dlopen_or_finish("s11_pool.so");
   int (*start)(int, double) = (int (*)(int, double))dlsym(pool, "s11_pool_start");
   s11_parallel_for_fn pf = (s11_parallel_for_fn)dlsym(pool, "s11_parallel_for");
   void (*stop)(void) = (void (*)(void))dlsym(pool, "s11_pool_stop");
@@ -33,7 +21,7 @@ static void after_js_load(void) {
   double t0 = emscripten_get_now();
 
   pd_make_js_gaps(2);
-  void* fns = must_dlopen("s11_tasks_fn.so");
+  void* fns = pd_dlopen_or_finish("s11_tasks_fn.so");
   s11_task (*fn_task)(int) = (s11_task (*)(int))dlsym(fns, "s11_fn_task");
   int (*fn_expected)(int, int) = (int (*)(int, int))dlsym(fns, "s11_fn_expected");
   int out[N], wrong = 0, timeouts = 0, done = 0;
@@ -48,7 +36,7 @@ static void after_js_load(void) {
   pd_expect_eq("main", "function-pointer task results wrong", 0, 0, wrong);
 
   pd_make_js_gaps(2);
-  void* lambdas = must_dlopen("s11_tasks_lambda.so");
+  void* lambdas = pd_dlopen_or_finish("s11_tasks_lambda.so");
   int (*lambda_round)(s11_parallel_for_fn, int, int, double) =
       (int (*)(s11_parallel_for_fn, int, int, double))dlsym(lambdas, "s11_lambda_round");
   wrong = 0;

@@ -19,10 +19,10 @@ const ECMA = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFu
 // Where `var NAME = <function>` or `function NAME(` is defined. Several matches (a name reused
 // in a nested scope) or none: refuse rather than guess.
 function locate(text, anchor) {
-  const hits = definitions(text, anchor);
+  const hits = [anchor.kind].flat().flatMap((kind) => definitions(text, { ...anchor, kind }).map((at) => ({ ...at, kind })));
   if (hits.length !== 1) return { found: hits.length };
   const at = hits[0];
-  if (anchor.kind === 'var') {
+  if (at.kind === 'var') {
     const fn = parseAt(text, at.valueStart, anchor.name);
     let end = fn.end;
     while (/\s/.test(text[end])) end++;
@@ -193,7 +193,7 @@ export function findAnchors(text) {
       continue;
     }
     if (at.found !== 1) {
-      missing.push(`${anchor.kind === 'var' ? 'var ' : 'function '}${anchor.name}${at.found ? ` (defined ${at.found} times)` : ''}`);
+      missing.push(`${[anchor.kind].flat().map((k) => (k === 'var' ? 'var ' : 'function ')).join('or ')}${anchor.name}${at.found ? ` (defined ${at.found} times)` : ''}`);
       continue;
     }
     const got = paramNames(at.fn);

@@ -54,12 +54,17 @@ export function transformSetTableEntry(text) {
 }
 export const LIBRARY_SET_TABLE_ENTRY = 'function (i, v) { setWasmTableEntry(i, v); }';
 
-export function installCall(values, wraps = Object.keys(WRAPPED)) {
+// wraps: the wrapped functions this build has (the transform found them). Without it (the
+// library route) every one is named, each line of an optional one marked `/*if SYMBOL*/` for the
+// library to keep where the version defines it (tools/library-template.js).
+export function installCall(values, wraps) {
+  const names = wraps || Object.keys(WRAPPED);
+  const mark = (name) => (!wraps && WRAPPED[name].optional ? ` /*if ${WRAPPED[name].symbol}*/` : '');
   const dso = Object.entries(values.dso).map(([k, v]) => `${k}: ${v}`).join(', ');
   const mem = Object.entries(values.mem).map(([k, v]) => `      ${k}: ${v},`).join('\n');
   const runtime = Object.entries(RUNTIME).map(([k, { js }]) => `    ${k}: ${js},`).join('\n');
-  const originals = wraps.map((name) => `    ${name}: ${name},`).join('\n');
-  const assignments = wraps.map((name) => `  ${name} = wrapped.${name};`).join('\n');
+  const originals = names.map((name) => `    ${name}: ${name},${mark(name)}`).join('\n');
+  const assignments = names.map((name) => `  ${name} = wrapped.${name};${mark(name)}`).join('\n');
   return `(function () {
   var wrapped = pthreadDylink.install({
     version: ${values.version},
