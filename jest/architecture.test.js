@@ -3,6 +3,7 @@
 // (src/emscripten-api.js; the library, the install call and the anchors are generated from it),
 // and every function of the runtime fits on a screen.
 const fs = require('fs');
+const vm = require('vm');
 const path = require('path');
 const acorn = require('acorn');
 const walk = require('acorn-walk');
@@ -49,10 +50,39 @@ test('each wrapped emscripten function is named in the plugin\'s code in one fil
 
 test('the generated library depends on every symbol the declaration wraps or uses, and no other', () => {
   const library = fs.readFileSync(path.join(REPO, 'library_pthread_dylink.js'), 'utf8');
-  const deps = JSON.parse(library.match(/\$pthreadDylink__deps: (\[[^\]]*\])/)[1]);
-  expect(deps.sort()).toEqual(libraryDeps().sort());
-  for (const { symbol } of Object.values(WRAPPED)) expect(deps).toContain(symbol);
+  const deps = JSON.parse(library.match(/\$pthreadDylink__deps: pthreadDylinkDeps\((\{[^}]*\})\)/)[1]);
+  expect(deps).toEqual(libraryDeps());
+  for (const { symbol } of Object.values(WRAPPED)) expect([...deps.always, ...deps.ifDefined]).toContain(symbol);
   for (const name of Object.keys(RUNTIME)) expect(library).toContain(`${name}: `);
+});
+
+// The library evaluated as emscripten's JS compiler would, with the library of a version that
+// defines `defined` among the optional wrapped symbols: what it depends on and what it wraps.
+function linkLibraryAgainst(defined) {
+  const library = fs.readFileSync(path.join(REPO, 'library_pthread_dylink.js'), 'utf8');
+  const always = libraryDeps().always;
+  const emscriptenLibrary = Object.fromEntries([...always, ...defined].map((s) => [s, () => {}]));
+  let added = null;
+  vm.runInNewContext(library, {
+    EMSCRIPTEN_VERSION: '5.0.3', MAIN_MODULE: 1, PTHREADS: 1, LibraryManager: { library: emscriptenLibrary },
+    addToLibrary: (lib) => { added = lib; }, error: (m) => { throw new Error(m); }, extraLibraryFuncs: [],
+  });
+  return added;
+}
+
+test('the library wraps a version\'s own dlsync entry only where that version defines it', () => {
+  const optional = libraryDeps().ifDefined;
+  const before503 = linkLibraryAgainst(optional.filter((s) => s !== '$dlsyncThreadsAsync'));
+  expect(before503.$pthreadDylink__deps).toContain('_emscripten_dlsync_threads_async');
+  expect(before503.$pthreadDylink__deps).not.toContain('$dlsyncThreadsAsync');
+  expect(before503.$pthreadDylink__postset).toContain('__emscripten_dlsync_threads_async = wrapped.__emscripten_dlsync_threads_async;');
+  expect(before503.$pthreadDylink__postset).not.toMatch(/\bdlsyncThreadsAsync\b|\/\*if /);
+  const since503 = linkLibraryAgainst(optional.filter((s) => s !== '_emscripten_dlsync_threads_async'));
+  expect(since503.$pthreadDylink__deps).toContain('$dlsyncThreadsAsync');
+  expect(since503.$pthreadDylink__deps).not.toContain('_emscripten_dlsync_threads_async');
+  expect(since503.$pthreadDylink__postset).toContain('dlsyncThreadsAsync = wrapped.dlsyncThreadsAsync;');
+  expect(since503.$pthreadDylink__postset).not.toMatch(/__emscripten_dlsync_threads_async|\/\*if /);
+  new vm.Script(since503.$pthreadDylink__postset.replace(/\{\{\{[^}]*\}\}\}/g, '0'));
 });
 
 test('install() wraps exactly the functions it is given, each from the declaration', () => {

@@ -64,3 +64,84 @@ test('the verify flag set through one view is seen by every other', () => {
   a.append({ key: 'load:x.so', start: 1, slots: [], end: 1 });
   expect(b.find('load:x.so').start).toBe(1); // the flag word does not overlap the log
 });
+
+// Issue 21: slot notes are fixed-size records; a worker reads their words, and their text only
+// when something asks for it.
+describe('slot notes as records', () => {
+  const wasmNote = (slot, symbol, extra = {}) => ({ key: `slot:${slot}`, note: 'wasm', slot, sig: 'ii', module: 'libtask.so', symbol,
+    label: `export ${symbol} of libtask.so, added with addFunction`, thread: 'the main thread', threadId: 1, ...extra });
+
+  test('every field a note was written with reads back the same in another view', () => {
+    const a = SharedState.create(4096);
+    const b = new SharedState(a.buffer);
+    a.append(wasmNote(9, 'f', { fp: [[9, '3']], how: 'written with wasmTable.set' }));
+    a.append({ key: 'slot:4', note: 'freed', slot: 4, threadId: 2 });
+    b.catchUp();
+    const [n, freed] = b.slotNotes;
+    expect({ key: n.key, note: n.note, slot: n.slot, threadId: n.threadId, module: n.module, symbol: n.symbol, sig: n.sig, label: n.label,
+      thread: n.thread, fp: n.fp, how: n.how }).toEqual({ key: 'slot:9', note: 'wasm', slot: 9, threadId: 1, module: 'libtask.so', symbol: 'f',
+      sig: 'ii', label: 'export f of libtask.so, added with addFunction', thread: 'the main thread', fp: [[9, '3']], how: 'written with wasmTable.set' });
+    expect({ note: freed.note, slot: freed.slot, threadId: freed.threadId, module: freed.module, fp: freed.fp, label: freed.label })
+      .toEqual({ note: 'freed', slot: 4, threadId: 2, module: undefined, fp: undefined, label: undefined });
+  });
+
+  test('catching up reads no note text: ops around notes are found, details parsed only when asked', () => {
+    const a = SharedState.create(1 << 16);
+    a.append({ key: 'load:x.so', start: 1, slots: [], end: 1 });
+    for (let i = 0; i < 50; i++) a.append(wasmNote(100 + i, `task_${i}`));
+    a.append({ key: 'load:y.so', start: 2, slots: [2], end: 3 });
+    const b = new SharedState(a.buffer);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      b.catchUp();
+      // Two op lines, nothing of the 50 notes' 100 lines (details and names).
+      expect(parse).toHaveBeenCalledTimes(2);
+      expect(b.tableOps.map((o) => o.key)).toEqual(['load:x.so', 'load:y.so']);
+      expect(b.slotNotes.map((n) => n.slot)).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
+      expect(b.slotNotes[7].symbol).toBe('task_7'); // a plain name: read with no JSON
+      expect(b.slotNotes[7].label).toBe('export task_7 of libtask.so, added with addFunction');
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test('names that are not plain ASCII (quotes, newlines, UTF-8) read back as written', () => {
+    const a = SharedState.create(4096);
+    const names = ['"quoted', 'two\nlines', 'caf\u00e9.so', '_ZN3foo3barEv', ''];
+    names.forEach((n, i) => a.append({ key: `slot:${i}`, note: 'wasm', slot: i, module: n, symbol: n, threadId: 1 }));
+    const b = new SharedState(a.buffer);
+    b.catchUp();
+    expect(b.slotNotes.map((n) => n.module)).toEqual(names);
+    expect(b.tableOps).toEqual([]); // none of those lines read as an op
+  });
+
+  test('a name shared by many notes is written once by its writer and read once by each reader', () => {
+    const a = SharedState.create(1 << 16);
+    for (let i = 0; i < 20; i++) a.append({ key: `slot:${i}`, note: 'wasm', slot: i, module: 'libtask.so', symbol: 'run', threadId: 1 });
+    const used = Atomics.load(new Int32Array(a.buffer, 0, 8), 2);
+    expect(used).toBe('#libtask.so\n#run\n'.length);
+    const b = new SharedState(a.buffer);
+    b.catchUp();
+    expect(new Set(b.slotNotes.map((n) => n.module)).size).toBe(1);
+    expect(b.names.size).toBe(1);
+  });
+
+  test('10,000 notes fit the default log, and a full list says so, what it holds and how to raise it', () => {
+    const a = SharedState.create();
+    for (let i = 0; i < 10000; i++) {
+      a.append({ key: `slot:${i}`, note: 'wasm', slot: i, sig: 'ii', module: 'libtask.so', symbol: `task_${i}`,
+        label: `export task_${i} of libtask.so, added with addFunction`, thread: 'the main thread', threadId: 1 });
+    }
+    const b = new SharedState(a.buffer);
+    b.catchUp();
+    expect(b.slotNotes.length).toBe(10000);
+    const small = SharedState.create(256);
+    let i = 0;
+    expect(() => { for (;; i++) small.append({ key: `slot:${i}`, note: 'freed', slot: i, threadId: 1 }); })
+      .toThrow(/the shared slot-note list is full: it holds 5 notes \(120 bytes\), and slot:5 did not fit; set Module.pthreadDylinkLogBytes/);
+    const reader = new SharedState(small.buffer);
+    reader.catchUp();
+    expect(reader.slotNotes.map((n) => n.slot)).toEqual([0, 1, 2, 3, 4]); // what fitted is still there
+  });
+});

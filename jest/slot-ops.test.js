@@ -304,3 +304,20 @@ test('two threads that dlsym the same new symbol give it one slot (the second fi
   // And a third dlsym of it on the worker finds the entry without another op.
   expect(dlsym(worker)).toBe(slot);
 });
+
+test('the growth limit is the start of the first load this thread has not replayed, however many it has', () => {
+  const w = world();
+  const main = w.thread('main');
+  const worker = w.thread('worker');
+  for (let i = 0; i < 5; i++) load(main, `load:m${i}.so`, { funcs: [f(10 + i)] });
+  load(worker, 'load:m0.so', { funcs: [f(10)] });
+  load(worker, 'load:m1.so', { funcs: [f(11)] });
+  expect(worker.ops.growLimit()).toBe(main.state.find('load:m2.so').start);
+  // Replayed out of order (a later op first): the earlier one still bounds the table.
+  load(worker, 'load:m3.so', { funcs: [f(13)] });
+  expect(worker.ops.growLimit()).toBe(main.state.find('load:m2.so').start);
+  load(worker, 'load:m2.so', { funcs: [f(12)] });
+  expect(worker.ops.growLimit()).toBe(main.state.find('load:m4.so').start);
+  load(worker, 'load:m4.so', { funcs: [f(14)] });
+  expect(worker.ops.growLimit()).toBe(Infinity);
+});

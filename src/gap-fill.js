@@ -44,8 +44,11 @@ class GapFiller {
     const o = this.ops;
     const table = this.thread.table;
     const actions = this.planner.plan(o.state.slotNotes, Math.max(table.length, o.growLimit()));
+    // One grow to the farthest slot (growing one slot at a time copies the table each time).
+    let end = 0;
+    for (const { slot } of actions) end = Math.max(end, slot + 1);
+    o.growTo(end);
     for (const { slot, note } of actions) {
-      o.growTo(slot + 1);
       table.set(slot, this.valueFor(note));
       if (note.fp) this.appliedWasmNotes.push(note);
     }

@@ -30,7 +30,9 @@ export class GapSlotPlanner {
   // then it means the new thing everywhere. Only when the latest note is this thread's own is
   // the slot left alone: that entry is already in place here.
   plan(notes, reach) {
-    const latest = latestNotes(this.pending.concat(notes.slice(this.seen)));
+    // One new note and none waiting, the usual pthread start after an addFunction: no map.
+    const single = notes.length === this.seen + 1 && this.pending.length === 0;
+    const latest = single ? [[notes[this.seen].slot, notes[this.seen]]] : latestNotes(this.pending, latestNotes(notes, new Map(), this.seen));
     this.seen = notes.length;
     this.pending = [];
     const actions = [];
@@ -44,14 +46,19 @@ export class GapSlotPlanner {
       }
       actions.push({ slot, note });
     }
-    return actions;
+    // Log order (latestNotes walks newest first): pending stays oldest first too.
+    this.pending.reverse();
+    return actions.reverse();
   }
 }
 
-// slot → the last of `notes` (in log order) about it: what the slot means now.
-export function latestNotes(notes) {
-  const latest = new Map();
-  for (const note of notes) latest.set(note.slot, note);
+// slot → the last of `notes` (in log order) about it: what the slot means now. Adds to `latest`
+// (notes from `from` on), never replacing a slot it already has: notes come newest last, and
+// `latest` holds newer ones than these. (No copies: this runs at pthread starts.)
+export function latestNotes(notes, latest = new Map(), from = 0) {
+  for (let i = notes.length - 1; i >= from; i--) {
+    if (!latest.has(notes[i].slot)) latest.set(notes[i].slot, notes[i]);
+  }
   return latest;
 }
 

@@ -1,10 +1,21 @@
 // State every thread sees: one SharedArrayBuffer holding
 //   - a lock over table-slot allocation (owner thread id, 0 = free),
 //   - the slot counter: the first index no thread has handed out yet,
-//   - the op log: JSON lines, one per recorded op or slot note, appended under the lock,
+//   - the op log: JSON lines, one per recorded op (module loads, dlsym slots, module bytes),
+//     appended under the lock, and the lines slot notes refer to (below),
+//   - the slot notes (gap slots: gap-slots.js) as fixed-size records,
 //   - flags the main thread sets for everyone (the verify mode).
 // Emscripten shares linear memory between threads but not the table; this buffer is the part of
 // "the table" that we make shared ourselves.
+//
+// Why slot notes are binary: every worker reads every note at its next pthread start, and a
+// program may add thousands of callbacks. A record is six words (slot, thread, kind, and where
+// its details, module name and symbol name are in the log); a worker reads the words, and text
+// only when it needs it: each name once (plain ASCII, read without a decoder), the rest (labels,
+// signatures) only to explain a slot it cannot fill. Those lines start with a marker byte, so
+// catching up on the log skips them without decoding. (An export's position in its module
+// instead of its name was measured slower: a wasm function's `name`, to check it by, costs more
+// than a name lookup, and listing a module's exports costs a worker ~0.3 µs per export.)
 import { runThen } from './when-settled.js';
 
 const LOCK = 0;
@@ -12,27 +23,82 @@ const COUNTER = 1;
 const LOG_BYTES = 2;
 const THREAD_IDS = 3;
 const FLAGS = 4;
+const NOTE_COUNT = 5;
+const LOG_CAPACITY = 6;
 const HEADER_BYTES = 32;
 const FLAG_VERIFY = 1;
-export const DEFAULT_CAPACITY = 1 << 20;
+// Room for ~10,000 gap slots with their text and hundreds of module loads (3 MiB in all).
+export const DEFAULT_CAPACITY = 2 << 20;
+// A note record: [slot, threadId, kind | HAS_FP, details, module, symbol]; the last three are
+// log offset + 1 of a marked line (0: none).
+const NOTE_WORDS = 6;
+const HAS_FP = 1 << 8;
+const KINDS = ['freed', 'js', 'wasm', 'wasm-unknown', 'wasm-instance'];
+// What a note's record holds itself; the rest goes in its details line.
+const RECORD_FIELDS = new Set(['key', 'note', 'slot', 'threadId', 'module', 'symbol']);
+// The log bytes that start a line slot notes refer to ('{' starts an op).
+const DETAIL_LINE = 0x23; // '#'
+const NEWLINE = 0x0a;
 // Made once: a pthread start that has a slot note to read would otherwise spend most of its
 // time constructing these.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// A slot note as a worker reads it: slot, thread and kind from the record; module and symbol
+// names decoded on first use (once per distinct name and view); everything else (label,
+// signature, how it was made, the verify fingerprint) parsed from its line on first use.
+class SlotNote {
+  constructor(state, words, at) {
+    this.state = state;
+    this.slot = words[at];
+    this.threadId = words[at + 1];
+    const kind = words[at + 2];
+    this.note = KINDS[kind & 0xff];
+    this.hasFp = (kind & HAS_FP) !== 0;
+    this.detailsAt = words[at + 3];
+    this.moduleAt = words[at + 4];
+    this.symbolAt = words[at + 5];
+    this.parsed = null;
+  }
+
+  get key() { return `slot:${this.slot}`; }
+  get module() { return this.moduleAt ? this.state.nameAt(this.moduleAt) : undefined; }
+  get symbol() { return this.symbolAt ? this.state.nameAt(this.symbolAt) : undefined; }
+  get fp() { return this.hasFp ? this.details.fp : undefined; }
+  get details() { return (this.parsed ??= this.detailsAt ? JSON.parse(this.state.lineAt(this.detailsAt)) : {}); }
+  get thread() { return this.details.thread; }
+  get label() { return this.details.label; }
+  get sig() { return this.details.sig; }
+  get how() { return this.details.how; }
+  get fnId() { return this.details.fnId; }
+  get instance() { return this.details.instance; }
+  get export() { return this.details.export; }
+  get imports() { return this.details.imports; }
+}
+
 export class SharedState {
   constructor(buffer) {
     this.buffer = buffer;
     this.words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
-    this.bytes = new Uint8Array(buffer, HEADER_BYTES);
+    const logCapacity = Atomics.load(this.words, LOG_CAPACITY);
+    this.bytes = new Uint8Array(buffer, HEADER_BYTES, logCapacity);
+    const noteStart = HEADER_BYTES + logCapacity;
+    this.noteWords = new Int32Array(buffer, noteStart, (buffer.byteLength - noteStart) >> 2);
     this.readOffset = 0; // how much of the log this thread has parsed into `ops`
+    this.notesRead = 0; // how many note records this thread has read into `slotNotes`
     this.ops = new Map();
     this.slotNotes = []; // every gap-slot note ("thread t put a JS function in slot s", ...), in log order
     this.tableOps = []; // every op that is not a note (loads, dlsym slots), in log order
+    this.names = new Map(); // log offset + 1 → a module or symbol name read there
+    this.nameLines = new Map(); // name → log offset + 1 of a line that holds it (this view's writes)
   }
 
+  // capacity: bytes of the op log; the slot notes get half of that again.
   static create(capacity = DEFAULT_CAPACITY) {
-    return new SharedState(new SharedArrayBuffer(HEADER_BYTES + capacity));
+    const noteBytes = Math.floor(capacity / 2 / (NOTE_WORDS * 4)) * NOTE_WORDS * 4;
+    const buffer = new SharedArrayBuffer(HEADER_BYTES + capacity + noteBytes);
+    Atomics.store(new Int32Array(buffer, 0, HEADER_BYTES / 4), LOG_CAPACITY, capacity);
+    return new SharedState(buffer);
   }
 
   // A small id per thread, for the lock and for messages.
@@ -93,29 +159,95 @@ export class SharedState {
     return runThen(body, (value) => { release(); return value; }, release);
   }
 
-  // Callers hold the lock, so everything before the current end is complete.
+  // Callers hold the lock, so everything before the current end is complete. A slot note (an
+  // entry with `note`) becomes a record; anything else a JSON line.
   append(op) {
     this.catchUp();
-    // Not a template literal: see assertNoMultilineTemplates in tools/build.mjs.
-    const line = encoder.encode(JSON.stringify(op) + '\n');
+    if (op.note) {
+      this.appendNote(op);
+      return;
+    }
+    // Not a template literal: see assertEmscriptenReadable in tools/build.mjs.
+    this.writeLine(encoder.encode(JSON.stringify(op) + '\n'), op);
+    this.remember(op);
+  }
+
+  appendNote(entry) {
+    const { key, note, slot, threadId, module, symbol } = entry;
+    // (Not `...details` in the parameters: see assertEmscriptenReadable in tools/build.mjs.)
+    const details = {};
+    for (const name of Object.keys(entry)) if (!RECORD_FIELDS.has(name)) details[name] = entry[name];
+    const at = Atomics.load(this.words, NOTE_COUNT) * NOTE_WORDS;
+    if (at + NOTE_WORDS > this.noteWords.length) {
+      throw new Error(`pthread-dylink: the shared slot-note list is full: it holds ${this.slotNotes.length} notes ` +
+        `(${this.noteWords.byteLength} bytes), and ${details.label || key} did not fit; set Module.pthreadDylinkLogBytes on the ` +
+        `main thread (the list gets half of it; default ${DEFAULT_CAPACITY})`);
+    }
+    const kind = KINDS.indexOf(note);
+    if (kind < 0) throw new Error(`pthread-dylink: internal error: unknown slot note kind ${note}`);
+    const record = [slot, threadId ?? 0, kind | (details.fp ? HAS_FP : 0), this.detailLine(details, key),
+      module === undefined ? 0 : this.nameLine(module), symbol === undefined ? 0 : this.nameLine(symbol)];
+    this.noteWords.set(record, at);
+    Atomics.store(this.words, NOTE_COUNT, at / NOTE_WORDS + 1);
+    this.catchUpNotes();
+  }
+
+  detailLine(details, key) {
+    if (Object.keys(details).length === 0) return 0;
+    return this.writeLine(encoder.encode('#' + JSON.stringify(details) + '\n'), { label: details.label || key });
+  }
+
+  nameLine(name) {
+    let at = this.nameLines.get(name);
+    if (at === undefined) {
+      // Printable ASCII as it is (read back without a decoder), anything else as JSON.
+      const text = /^[\x20-\x21\x23-\x7e][\x20-\x7e]*$/.test(name) ? name : JSON.stringify(name);
+      at = this.writeLine(encoder.encode('#' + text + '\n'), { label: name });
+      this.nameLines.set(name, at);
+      this.names.set(at, name);
+    }
+    return at;
+  }
+
+  // Append one line to the log; returns its offset + 1.
+  writeLine(line, what) {
     const at = Atomics.load(this.words, LOG_BYTES);
     if (at + line.length > this.bytes.length) {
       throw new Error(`pthread-dylink: the shared op log (where every thread reads the table layout) is full: ` +
         `${this.bytes.length} bytes hold ${this.tableOps.length} module loads/dlsyms and ${this.slotNotes.length} slot notes, ` +
-        `and ${op.label || op.key} needs ${line.length} more; set Module.pthreadDylinkLogBytes on the main thread ` +
+        `and ${what.label || what.key} needs ${line.length} more; set Module.pthreadDylinkLogBytes on the main thread ` +
         `(default ${DEFAULT_CAPACITY})`);
     }
     this.bytes.set(line, at);
     Atomics.store(this.words, LOG_BYTES, at + line.length);
+    // Only this view's own lines were between its read position and `at` (the caller caught up).
     this.readOffset = at + line.length;
-    this.remember(op);
+    return at + 1;
+  }
+
+  // The text of the line at log offset + 1 `at`, after its marker byte.
+  lineAt(at) {
+    const end = this.bytes.indexOf(NEWLINE, at);
+    // TextDecoder refuses views of shared memory in browsers: copy first.
+    return decoder.decode(this.bytes.slice(at, end));
+  }
+
+  nameAt(at) {
+    let name = this.names.get(at);
+    if (name === undefined) {
+      // A plain name (see nameLine) reads straight from the shared bytes; a quoted one is JSON.
+      name = this.bytes[at] === 0x22 ? JSON.parse(this.lineAt(at))
+        : String.fromCharCode.apply(null, this.bytes.subarray(at, this.bytes.indexOf(NEWLINE, at)));
+      this.names.set(at, name);
+    }
+    return name;
   }
 
   remember(op) {
     this.ops.set(op.key, op);
     if (op.alias) this.ops.set(op.alias, op);
     // A module record (bytes of a module compiled from JS) is found by key only.
-    if (op.bytes === undefined) (op.note ? this.slotNotes : this.tableOps).push(op);
+    if (op.bytes === undefined) this.tableOps.push(op);
   }
 
   // The op recorded under `key` by any thread, or undefined.
@@ -125,13 +257,31 @@ export class SharedState {
   }
 
   catchUp() {
+    this.catchUpNotes();
     const end = Atomics.load(this.words, LOG_BYTES);
-    if (end === this.readOffset) return;
+    for (let at = this.readOffset; at < end;) {
+      // Ops in one decode up to the next line a note refers to, which is skipped unread.
+      let stop = at;
+      while (stop < end && this.bytes[stop] !== DETAIL_LINE) stop = this.bytes.indexOf(NEWLINE, stop) + 1;
+      if (stop > at) this.rememberLines(at, stop);
+      at = stop < end ? this.bytes.indexOf(NEWLINE, stop) + 1 : stop;
+    }
+    this.readOffset = end;
+  }
+
+  rememberLines(from, to) {
     // TextDecoder refuses views of shared memory in browsers: copy first.
-    const text = decoder.decode(this.bytes.slice(this.readOffset, end));
+    const text = decoder.decode(this.bytes.slice(from, to));
     for (const line of text.split('\n')) {
       if (line) this.remember(JSON.parse(line));
     }
-    this.readOffset = end;
+  }
+
+  // New note records, read word by word (their lines stay unread until something asks).
+  catchUpNotes() {
+    const count = Atomics.load(this.words, NOTE_COUNT);
+    for (; this.notesRead < count; this.notesRead++) {
+      this.slotNotes.push(new SlotNote(this, this.noteWords, this.notesRead * NOTE_WORDS));
+    }
   }
 }

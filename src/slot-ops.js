@@ -29,6 +29,7 @@ export class SlotOps {
     this.stack = []; // ops in progress in this thread, innermost last
     this.replayed = []; // ops this thread has replayed, for the verify mode
     this.done = new Set(); // keys of the ops this thread has recorded or replayed
+    this.doneUpTo = 0; // every op of state.tableOps before this index is in `done`
   }
 
   // Run `body` as op `key`: the one entry point of every table-appending op. body() may return a
@@ -112,9 +113,13 @@ export class SlotOps {
   growLimit() {
     this.state.catchUp();
     let limit = Infinity;
-    // Only ops, not notes: a program may add thousands of callbacks, and this runs at thread starts.
-    for (const op of this.state.tableOps) {
-      if (!this.done.has(op.key) && op.start < limit) limit = op.start;
+    // Only ops, not notes: a program may add thousands of callbacks, and this runs at thread
+    // starts. Ops before `doneUpTo` are done here (an op once done stays done): a thread that has
+    // caught up on 100 module loads looks at none of them again.
+    const ops = this.state.tableOps;
+    while (this.doneUpTo < ops.length && this.done.has(ops[this.doneUpTo].key)) this.doneUpTo++;
+    for (let i = this.doneUpTo; i < ops.length; i++) {
+      if (!this.done.has(ops[i].key) && ops[i].start < limit) limit = ops[i].start;
     }
     return limit;
   }

@@ -24,7 +24,7 @@ export async function buildRuntimeExpression() {
     target: 'es2020',
     legalComments: 'none',
   });
-  assertNoMultilineTemplates(bundle.outputFiles[0].text);
+  assertEmscriptenReadable(bundle.outputFiles[0].text);
   // An expression emscripten emits as `var pthreadDylink = <expression>;`.
   const iife = bundle.outputFiles[0].text.trim().replace(/;$/, '');
   return `(function () {\n${iife};\nreturn __pthreadDylinkRuntime;\n})()`;
@@ -53,8 +53,23 @@ export async function buildLibrary() {
 // Emscripten re-indents library code as it emits it (3.1.x adds two spaces to every line), which
 // would change any string that spans lines. esbuild prints "\n" inside a template literal as a
 // real line break, so such literals must not reach the library.
-export function assertNoMultilineTemplates(code) {
+// What emscripten's own JS tools must be able to read in library code (checked on the bundle):
+//  - no template literal spanning lines: emscripten re-indents library code and would change it;
+//  - no object rest in a function's parameters (`({ a, ...rest }) =>`): the JSDCE pass of
+//    3.1.69 … 4.0.9 (tools/acorn-optimizer.mjs handleFunction) reads each pattern property's key,
+//    and a rest element has none: every -sMAIN_MODULE=2 link with the library crashed there.
+export function assertEmscriptenReadable(code) {
   const ast = acorn.parse(code, { ecmaVersion: 'latest', locations: true });
+  const restInParams = (fn) => {
+    for (const param of fn.params) {
+      walk.full(param, (node) => {
+        if (node.type === 'ObjectPattern' && node.properties.some((p) => p.type === 'RestElement')) {
+          throw new Error(`src/: a function's parameters use object rest (bundle line ${node.loc.start.line}); emscripten's ` +
+            'JSDCE (3.1.69 … 4.0.9) crashes on it: take the object whole and copy what you need');
+        }
+      });
+    }
+  };
   walk.simple(ast, {
     TemplateElement(node) {
       if (node.value.raw.includes('\n')) {
@@ -62,6 +77,9 @@ export function assertNoMultilineTemplates(code) {
           'emscripten re-indents library code and would change it: build the string with + instead');
       }
     },
+    FunctionDeclaration: restInParams,
+    FunctionExpression: restInParams,
+    ArrowFunctionExpression: restInParams,
   });
 }
 

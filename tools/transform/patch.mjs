@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import * as acorn from 'acorn';
 import { findAnchors, Unpatchable } from './anchors.mjs';
 import { installCall, transformMem, transformSetTableEntry } from './install-call.mjs';
@@ -38,8 +39,9 @@ export function status(text) {
 }
 
 // Returns { status, text, summary }. Throws Unpatchable (text untouched) when it cannot.
-// version: this tool's version, written into the block it adds.
-export function patchText(text, runtimeExpression, version = 'dev') {
+// version: this tool's version, written into the block it adds. inputChecked: the caller checks
+// that the input is a whole program itself (patchFile: on another thread, at the same time).
+export function patchText(text, runtimeExpression, version = 'dev', { inputChecked = false } = {}) {
   const before = status(text);
   if (before === 'linked') {
     return { status: 'already', text, summary: 'the runtime is already linked in (--js-library); nothing to do' };
@@ -61,7 +63,7 @@ export function patchText(text, runtimeExpression, version = 'dev') {
     const fresh = patchText(unpatched, runtimeExpression, version);
     return { ...fresh, summary: `replaced the runtime of pthread-dylink ${m[1]} with ${version}; ${fresh.summary}` };
   }
-  assertWholeProgram(text, 'the input');
+  if (!inputChecked) assertWholeProgram(text, 'the input');
   const found = findAnchors(text);
   const { layout, insertAt, wraps, absent } = found;
   assertReachesStartup(text, insertAt);
@@ -90,18 +92,61 @@ export function patchText(text, runtimeExpression, version = 'dev') {
 // it (~0.1 s for 5 MB, inner functions pre-parsed); an ES module (-sEXPORT_ES6) is not a script,
 // so acorn parses it instead.
 export function assertWholeProgram(text, what) {
+  judgeCompile(compileScript(text), text, what);
+}
+
+// What V8 says of `text` as a script: null (it compiles) or { name, message, stack }.
+function compileScript(text) {
   try {
     new vm.Script(text, { filename: 'input.js' });
-    return;
+    return null;
   } catch (e) {
     if (!(e instanceof SyntaxError) && e?.name !== 'SyntaxError') throw e;
-    if (!/\b(import|export)\b/.test(e.message)) throw new Unpatchable(`${what} is not valid JavaScript (${where(e)}): a truncated or hand-edited file? patch the file emcc wrote`);
+    return { name: e.name, message: e.message, stack: String(e.stack) };
   }
+}
+
+function judgeCompile(error, text, what) {
+  if (!error) return;
+  if (!/\b(import|export)\b/.test(error.message)) throw new Unpatchable(`${what} is not valid JavaScript (${where(error)}): a truncated or hand-edited file? patch the file emcc wrote`);
   try {
     acorn.parse(text, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch (e) {
     throw new Unpatchable(`${what} is not valid JavaScript (SyntaxError: ${e.message}): a truncated or hand-edited file? patch the file emcc wrote`);
   }
+}
+
+// The input's check on a worker thread while this one finds the anchors and checks the output:
+// the two whole-file compiles are most of a patch's time, and they do not depend on each other.
+// join() returns when it is done and throws what assertWholeProgram would have.
+const CHECK_ON_WORKER = `
+const { workerData } = require('node:worker_threads');
+const vm = require('node:vm');
+let reply = null;
+try { new vm.Script(workerData.text, { filename: 'input.js' }); }
+catch (e) { reply = { name: e && e.name, message: e && e.message, stack: String(e && e.stack) }; }
+workerData.port.postMessage({ error: reply });
+Atomics.store(workerData.done, 0, 1);
+Atomics.notify(workerData.done, 0);
+`;
+function startInputCheck(text) {
+  const { port1, port2 } = new MessageChannel();
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(CHECK_ON_WORKER, { eval: true, workerData: { text, port: port2, done }, transferList: [port2] });
+  worker.unref();
+  const stop = () => { worker.terminate(); port1.close(); };
+  return {
+    stop,
+    join(what) {
+      const answered = Atomics.wait(done, 0, 0, 120000) !== 'timed-out';
+      const reply = answered ? receiveMessageOnPort(port1)?.message : undefined;
+      stop();
+      // No answer (a worker that could not start): check here instead.
+      const error = reply ? reply.error : compileScript(text);
+      if (error && error.name !== 'SyntaxError') throw new Error(`pthread-dylink: checking ${what} failed: ${error.message}`);
+      judgeCompile(error, text, what);
+    },
+  };
 }
 
 // A file cut between two statements is still valid JavaScript. Every emscripten program ends
@@ -123,6 +168,23 @@ function where(e) {
   return `${e.name}: ${e.message}${line ? ` at line ${line[1]}` : ''}`;
 }
 
+// patchText with the input checked on another thread meanwhile. A broken input explains any
+// other refusal (anchors missing past a cut), so its reason comes first.
+function patchChecked(text, runtimeExpression, version) {
+  if (status(text) !== 'unpatched') return patchText(text, runtimeExpression, version);
+  const inputCheck = startInputCheck(text);
+  let result;
+  try {
+    result = patchText(text, runtimeExpression, version, { inputChecked: true });
+  } catch (e) {
+    if (e instanceof Unpatchable) inputCheck.join('the input');
+    else inputCheck.stop();
+    throw e;
+  }
+  inputCheck.join('the input');
+  return result;
+}
+
 export function readInput(file) {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -134,7 +196,7 @@ export function readInput(file) {
 // Patch a file in place, atomically (write beside it, then rename). check: report only.
 export function patchFile(file, runtimeExpression, { check = false, version = 'dev' } = {}) {
   const text = readInput(file);
-  const result = patchText(text, runtimeExpression, version);
+  const result = patchChecked(text, runtimeExpression, version);
   if (check || result.status !== 'patched') return result;
   // Renaming over a read-only file would succeed (and root may write anything): keep read-only
   // meaning read-only.
