@@ -168,4 +168,28 @@ function checkRow(row, exp, { id, mode, where }) {
   }
 }
 
-module.exports = { stockMeasured, stockOtherSymptom, stockNotAffected, informational, pluginRefused, pluginKnownFailing, routeKnownFailing, upstreamLacks, expectedOutcome, checkRow, tableSymptom };
+// The real-Python suite (jest/python.test.js, issue 24): plugin and postlink rows must pass; a stock
+// row must fail with a table symptom, or show what was measured for that case and toolchain
+// (pythonStockMeasured: case → { results: toolchain or '*' → allowed results, why }).
+const pythonStockMeasured = {};
+function pythonExpectation(toolchain, name, mode) {
+  if (mode !== 'stock') return { result: 'pass' };
+  const measured = pythonStockMeasured[name];
+  return { result: 'fail', allowed: measured ? measured.results[toolchain] || measured.results['*'] : ['fail'], reason: measured?.why || '' };
+}
+function checkPythonRow(row, exp, where) {
+  if (exp.result === 'pass') {
+    if (row.result !== 'pass') throw new Error(`${where}: ${row.result}: ${row.detail}`);
+    return;
+  }
+  if (row.result === 'pass') throw new Error(`control did not bite: ${where} passes on stock: the case no longer creates the bug`);
+  if (!exp.allowed.includes(row.result)) {
+    throw new Error(`${where}: stock ${row.result} (${row.detail}), but stock ${exp.allowed.join(' or ')} is what was measured here` +
+      (row.result === 'build-error' ? ' (a stock build that fails proves nothing)' : ': measure it again and update pythonStockMeasured in jest/expectations.js'));
+  }
+  if (row.result === 'fail' && !tableSymptom(row)) {
+    throw new Error(`control failed for another reason: ${where}: ${row.detail} (a stock fail must show a table symptom)`);
+  }
+}
+
+module.exports = { pythonStockMeasured, pythonExpectation, checkPythonRow, stockMeasured, stockOtherSymptom, stockNotAffected, informational, pluginRefused, pluginKnownFailing, routeKnownFailing, upstreamLacks, expectedOutcome, checkRow, tableSymptom };

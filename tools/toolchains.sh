@@ -25,21 +25,22 @@ THIRD_PARTY=${PTHREAD_DYLINK_THIRD_PARTY:-$(_beside_repo third_party)}
 # Bump when the recipe that installs an archive toolchain changes: setup then reinstalls it.
 ARCHIVE_RECIPE=1
 
-#   version  suite   from     node flags the generated code  memory64 (setup warms the wasm64
-#                             needs under that suite's node   libraries: where npm test builds
-#                                                             MEMORY64, the newest; the full matrix
-#                                                             builds them on demand elsewhere)
+#   version  suite   from     node flags the generated code  memory64 (setup warms the wasm64  python (setup builds CPython
+#                             needs under that suite's node   libraries: where npm test builds   for the real-Python suite:
+#                                                             MEMORY64, the newest; the full     tools/python-build)
+#                                                             matrix builds them on demand
+#                                                             elsewhere)
 # from: debian = the suite's emscripten package; archive = an upstream tag's source tree from
 # $TOOLCHAIN_SOURCES, installed in the suite's root at /opt/emscripten-VERSION and run on the
 # root's clang, binaryen and node.
 _toolchain_table() {
   cat <<'TABLE'
-3.1.6    host    debian   --no-experimental-fetch         no
-3.1.69   trixie  debian   -                               no
-4.0.9    sid     archive  -                               no
-5.0.3    sid     archive  -                               no
-6.0.5    sid     debian   -                               no
-6.0.8    sid     archive  -                               yes
+3.1.6    host    debian   --no-experimental-fetch         no      no
+3.1.69   trixie  debian   -                               no      no
+4.0.9    sid     archive  -                               no      no
+5.0.3    sid     archive  -                               no      no
+6.0.5    sid     debian   -                               no      yes
+6.0.8    sid     archive  -                               yes     yes
 TABLE
 }
 _toolchain_field() {
@@ -54,6 +55,7 @@ _toolchain_field() {
 toolchain_suite() { _toolchain_field "$1" 2; }
 toolchain_from() { _toolchain_field "$1" 3; }
 toolchain_memory64() { [ "$(_toolchain_field "$1" 5)" = yes ]; }
+toolchain_python_versions() { _toolchain_table | awk '$6 == "yes" { print $1 }'; }
 toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 4) || return; [ "$f" = - ] || echo "$f"; }
 toolchain_root() { local s; s=$(toolchain_suite "$1") || return; [ "$s" = host ] && echo / || echo "$ROOTS_DIR/$s"; }
 # Emscripten's directory as the toolchain's root sees it.
