@@ -172,3 +172,28 @@ test('a route known to fail in a variant is held to failing there, and only ther
   expect(expectedOutcome('6.0.8', 'S2', 'plugin', 'O2-a0-mm2')).toEqual({ assert: true, result: 'pass' });
   expect(expectedOutcome('6.0.8', 'S3', 'postlink', 'O2-a0-mm2')).toEqual({ assert: true, result: 'pass' });
 });
+
+describe('the real-Python suite\'s rows (jest/python.test.js)', () => {
+  const { pythonExpectation, checkPythonRow } = require('./expectations');
+  const pyCheck = (o) => `PDCHECK ${JSON.stringify({ check: 'kernel 0 on the interpreter thread', thread: 'MainThread', slot: 11651, expected: '247', actual: '247', ...o })}`;
+  const judged = (stdout, opts) => ({ toolchain: '6.0.5', case: 'pool', ...judge(run(stdout, opts), { expectChecks: 1 }) });
+  const stock = (row) => checkPythonRow(row, pythonExpectation('6.0.5', 'pool', 'stock'), 'pool stock on 6.0.5');
+  const plugin = (row) => checkPythonRow(row, pythonExpectation('6.0.5', 'pool', 'plugin'), 'pool plugin on 6.0.5');
+
+  test('a stock run that called another function, or trapped on the table, is the bug', () => {
+    expect(() => stock(judged([pyCheck({ actual: '2005' }), 'PDRESULT fail']))).not.toThrow();
+    expect(() => stock(judged([], { stderr: '_dlopen_js failed: could not load dynamic lib: pdtasks.so\nRuntimeError: WebAssembly.Instance(): table index is out of bounds' }))).not.toThrow();
+  });
+
+  test('a stock run that passes, crashes for another reason, hangs or fails to build proves nothing', () => {
+    expect(() => stock(judged([pyCheck(), 'PDRESULT pass'], { code: 0 }))).toThrow(/control did not bite/);
+    expect(() => stock(judged([], { stderr: 'ModuleNotFoundError: No module named \'encodings\'' }))).toThrow(/control failed for another reason/);
+    expect(() => stock(judged([], { timedOut: true }))).toThrow(/stock hang .* but stock fail is what was measured/);
+    expect(() => stock({ result: 'build-error', detail: 'emcc failed' })).toThrow(/a stock build that fails proves nothing/);
+  });
+
+  test('plugin and postlink rows must pass', () => {
+    expect(() => plugin(judged([pyCheck(), 'PDRESULT pass'], { code: 0 }))).not.toThrow();
+    expect(() => plugin(judged([pyCheck({ actual: '2005' }), 'PDRESULT fail']))).toThrow(/pool plugin on 6.0.5: fail/);
+  });
+});

@@ -100,7 +100,7 @@ function buildError(what, r) {
 }
 
 // One case in one interpreter, bounded. Never throws: a build that fails is a build-error row.
-async function runCase({ toolchain, mode, name, timeoutMs = 120000 }) {
+async function runCase({ toolchain, mode, name, timeoutMs = 60000 }) {
   const row = { toolchain, case: name, mode };
   let js;
   let ext;
