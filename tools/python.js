@@ -30,13 +30,14 @@ function pythonReady(toolchain) {
 }
 
 // The interpreter build: its directory as the root sees it and as the host sees it; the key of
-// this build.
+// this build (its recipe's marker and its python.js: a build made again changes what the plugin
+// and the extensions are built from).
 function interpreter(toolchain) {
   const dir = pythonBuild('--dir', toolchain);
   const hostDir = pythonBuild('--host-dir', toolchain);
-  const key = fs.readdirSync(hostDir).find((f) => f.startsWith('.ready-'));
-  if (!key) throw new Error(`CPython for ${toolchain} is not built: run tools/python-build ${toolchain} (npm run setup does)`);
-  return { dir, hostDir, key };
+  const marker = fs.existsSync(hostDir) && fs.readdirSync(hostDir).find((f) => f.startsWith('.ready-'));
+  if (!marker) throw new Error(`CPython for ${toolchain} is not built: run tools/python-build ${toolchain} (npm run setup does)`);
+  return { dir, hostDir, key: hashFiles([path.join(hostDir, 'python.js')], { marker }) };
 }
 
 // The extensions, built once per toolchain and interpreter (they include its pyconfig.h).
