@@ -500,5 +500,5 @@ async function pool(items, limit, fn) {
 module.exports = {
   REPO, OUT, DEFAULT_VARIANT, CLOSURE_COMPILER, includedLibraryFuncs, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
   HOSTS, installedToolchains, supportedToolchains, newestSupported, knownToolchains, selectToolchains, listScenarios, buildScenario, scenarioExpectations, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
-  emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows,
+  emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows, thirdPartyDirs,
 };

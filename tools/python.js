@@ -6,7 +6,7 @@
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { REPO, run, emcc, hashFiles, buildOnce, judgeRun } = require('./conformance.js');
+const { REPO, run, emcc, hashFiles, buildOnce, judgeRun, thirdPartyDirs } = require('./conformance.js');
 
 const PYTHON_BUILD = path.join(REPO, 'tools', 'python-build');
 const SOURCES = path.join(REPO, 'cpp-tests', 'python');
@@ -32,7 +32,13 @@ function pythonReady(toolchain) {
 // The interpreter build: its directory as the root sees it and as the host sees it; the key of
 // this build (its recipe's marker and its python.js: a build made again changes what the plugin
 // and the extensions are built from).
+// Asked once per toolchain (every case of a run asks).
+const interpreters = new Map();
 function interpreter(toolchain) {
+  if (!interpreters.has(toolchain)) interpreters.set(toolchain, findInterpreter(toolchain));
+  return interpreters.get(toolchain);
+}
+function findInterpreter(toolchain) {
   const dir = pythonBuild('--dir', toolchain);
   const hostDir = pythonBuild('--host-dir', toolchain);
   const marker = fs.existsSync(hostDir) && fs.readdirSync(hostDir).find((f) => f.startsWith('.ready-'));
@@ -43,10 +49,7 @@ function interpreter(toolchain) {
 // The extensions, built once per toolchain and interpreter (they include its pyconfig.h).
 async function buildExtensions(toolchain, python) {
   const outDir = path.join(OUT, toolchain, 'ext');
-  const warmPool = path.join(execFileSync(path.join(REPO, 'tools', 'em'), ['--third-party'], { encoding: 'utf8' }).trim(), 'warm_pool');
-  if (!fs.existsSync(path.join(warmPool, 'warm_pool.h'))) {
-    throw new Error(`the pool extension builds ${warmPool}/warm_pool.h in place, and it does not exist: put ../shared/third_party beside the repo or set PTHREAD_DYLINK_THIRD_PARTY`);
-  }
+  const [warmPool] = thirdPartyDirs({ id: 'the pool extension (pdpool)', thirdParty: ['warm_pool'] });
   const sources = fs.readdirSync(SOURCES).filter((f) => /\.(c|cpp|h)$/.test(f)).sort().map((f) => path.join(SOURCES, f));
   const flags = ['-O2', '-pthread', '-sSIDE_MODULE=1', `-I${path.posix.join(python.dir, '..', 'src', 'Include')}`, `-I${python.dir}`, `-I${warmPool}`];
   const key = hashFiles([...sources, path.join(warmPool, 'warm_pool.h')], { toolchain, flags, python: python.key });
@@ -74,7 +77,7 @@ async function buildInterpreter(toolchain, python, mode) {
     return js;
   }
   if (mode === 'postlink') {
-    const key = hashFiles([PATCH_CLI, path.join(python.hostDir, 'python.js')], { toolchain, python: python.key });
+    const key = hashFiles([PATCH_CLI], { toolchain, python: python.key });
     await buildOnce(outDir, key, async () => {
       for (const f of ['python.js', 'python.wasm']) fs.copyFileSync(path.join(python.hostDir, f), path.join(outDir, f));
       const r = await run(process.execPath, [PATCH_CLI, 'patch', js]);
