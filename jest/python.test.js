@@ -2,8 +2,9 @@
 // The real-Python suite (issue 24): CPython 3.13 built for emscripten with pthreads and dynamic
 // loading (tools/python-build, run by npm run setup) imports a thread-pool extension (WarmPool),
 // host hooks that add table entries, and task extensions, from its own thread and from Python
-// threads (cpp-tests/python/cases.py). Every case × toolchain the toolchain table marks `python` ×
-// {stock, plugin, postlink}; writes build/python/report.json. Stock must fail with a table symptom
+// threads (cpp-tests/python/cases.py). Every case × toolchain the toolchain table marks `python` ci
+// (npm test), or ci and full (`npm run python`: PTHREAD_DYLINK_PYTHON_ALL=1, after building what is
+// missing) × {stock, plugin, postlink}; writes build/python/report.json. Stock must fail with a table symptom
 // (or hang, bounded, where measured); plugin and postlink must pass.
 // A CPython build that is missing is a failing row under CI (PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS=1)
 // or for a toolchain named in PTHREAD_DYLINK_TOOLCHAINS, and a not-built row otherwise.
@@ -13,8 +14,9 @@ const { pythonExpectation, checkPythonRow } = require('./expectations');
 
 const { toolchains: installed } = c.selectToolchains();
 const wanted = process.env.PTHREAD_DYLINK_TOOLCHAINS?.split(',').map((t) => t.trim());
-const required = process.env.PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS === '1';
-const toolchains = py.pythonToolchains().filter((t) => !wanted || wanted.includes(t));
+const all = process.env.PTHREAD_DYLINK_PYTHON_ALL === '1';
+const required = all || process.env.PTHREAD_DYLINK_REQUIRE_ALL_TOOLCHAINS === '1';
+const toolchains = py.pythonToolchains({ all }).filter((t) => !wanted || wanted.includes(t));
 const built = toolchains.filter((t) => installed.includes(t) && py.pythonReady(t));
 const missing = toolchains.filter((t) => !built.includes(t));
 const rows = missing.map((toolchain) => ({

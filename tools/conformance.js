@@ -27,6 +27,12 @@ function includedLibraryFuncs(toolchain) {
 // How a build differs from the default one (-O2, assertions off, MAIN_MODULE=1).
 const DEFAULT_VARIANT = { opt: 'O2', assertions: 0, mainModule: 1 };
 
+// The sets of system libraries setup builds ahead for a toolchain (the table's `warm`): 'pic'
+// (the default variant's), 'debug' (-O0's ASSERTIONS ones), 'plain' (non-PIC, non-pthread).
+function warmedLibraries(toolchain) {
+  return execFileSync(EM, ['--warm', toolchain], { encoding: 'utf8' }).trim().split(/\s+/);
+}
+
 function installedToolchains() {
   return execFileSync(EM, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
@@ -499,6 +505,6 @@ async function pool(items, limit, fn) {
 
 module.exports = {
   REPO, OUT, DEFAULT_VARIANT, CLOSURE_COMPILER, includedLibraryFuncs, UPSTREAM_TOOLCHAIN, UPSTREAM_PATCH, upstreamTree, modesFor,
-  HOSTS, installedToolchains, supportedToolchains, newestSupported, knownToolchains, selectToolchains, listScenarios, buildScenario, scenarioExpectations, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
+  HOSTS, installedToolchains, warmedLibraries, supportedToolchains, newestSupported, knownToolchains, selectToolchains, listScenarios, buildScenario, scenarioExpectations, runScenario, judgeRun, pool, variantName, scenarioVariant, run,
   emcc, hashFiles, fresh, stamp, buildOnce, writeReportRows, formatRows, thirdPartyDirs,
 };

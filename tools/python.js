@@ -21,9 +21,10 @@ const MODES = ['stock', 'plugin', 'postlink'];
 const EXTENSIONS = { 'pdpool.so': 'pdpool.cpp', 'pdhooks.so': 'pdhooks.c', 'pdtasks.so': 'pdtasks.c', 'pdlate.so': 'pdlate.c' };
 
 const pythonBuild = (...args) => execFileSync(PYTHON_BUILD, args, { encoding: 'utf8' }).trim();
-// The toolchains the toolchain table marks for a CPython build (tools/toolchains.sh).
-function pythonToolchains() {
-  return pythonBuild('--versions').split('\n').filter(Boolean);
+// The toolchains the toolchain table marks for a CPython build (tools/toolchains.sh): those npm
+// test runs (`ci`), or with `all` also those only `npm run python` builds and runs (`full`).
+function pythonToolchains({ all = false } = {}) {
+  return pythonBuild('--versions', ...(all ? ['--all'] : [])).split('\n').filter(Boolean);
 }
 function pythonReady(toolchain) {
   return spawnSync(PYTHON_BUILD, ['--ready', toolchain]).status === 0;

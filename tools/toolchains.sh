@@ -25,37 +25,58 @@ THIRD_PARTY=${PTHREAD_DYLINK_THIRD_PARTY:-$(_beside_repo third_party)}
 # Bump when the recipe that installs an archive toolchain changes: setup then reinstalls it.
 ARCHIVE_RECIPE=1
 
-#   version  suite   from     node flags the generated code  memory64 (setup warms the wasm64  python (setup builds CPython
-#                             needs under that suite's node   libraries: where npm test builds   for the real-Python suite:
-#                                                             MEMORY64, the newest; the full     tools/python-build)
-#                                                             matrix builds them on demand
-#                                                             elsewhere)
+# Columns: version, suite (host or the debootstrap root), from, then
+# - node flags: what the generated code needs under that suite's node (- for none);
+# - memory64: setup warms the wasm64 libraries (where npm test builds MEMORY64: the newest; the
+#   full matrix builds them on demand elsewhere);
+# - python: CPython for the real-Python suite (tools/python-build): ci = setup builds it and npm
+#   test runs it; full = `npm run python` builds it on first use and runs it; no = none;
+# - warm: the system libraries setup builds ahead, by what links them: pic = the default variant
+#   (-O2, PIC + pthread: every toolchain), debug = -O0's (ASSERTIONS' -debug ones: where npm test
+#   runs -O0 builds, emscripten's own core0 tests included), plain = non-PIC and non-pthread (the
+#   transform's refusal fixtures). The full matrix builds the rest on demand. CI budget: each set
+#   costs minutes on a fresh machine (Debian's 3.1.x packages ship theirs prebuilt).
 # from: debian = the suite's emscripten package; archive = an upstream tag's source tree from
 # $TOOLCHAIN_SOURCES, installed in the suite's root at /opt/emscripten-VERSION and run on the
 # root's clang, binaryen and node.
-_toolchain_table() {
-  cat <<'TABLE'
-3.1.6    host    debian   --no-experimental-fetch         no      no
-3.1.69   trixie  debian   -                               no      no
-4.0.9    sid     archive  -                               no      no
-5.0.3    sid     archive  -                               no      no
-6.0.5    sid     debian   -                               no      yes
-6.0.8    sid     archive  -                               yes     yes
-TABLE
-}
+# version  suite  from     node flags                      memory64 python  warm
+_TOOLCHAIN_TABLE='
+3.1.6    host    debian   --no-experimental-fetch         no      no      pic,debug,plain
+3.1.69   trixie  debian   -                               no      no      pic,debug,plain
+4.0.9    sid     archive  -                               no      no      pic
+5.0.3    sid     archive  -                               no      no      pic,debug
+6.0.5    sid     debian   -                               no      full    pic
+6.0.8    sid     archive  -                               yes     ci      pic,debug,plain
+'
+# Each version's row, read once with builtins: tools/em runs for every compile, link and run of the
+# suites, and a lookup that forks awk costs 0.2 s of each (minutes of CI).
+declare -A _TOOLCHAIN_ROWS=()
+while read -r _version _row; do
+  [ -n "$_version" ] && _TOOLCHAIN_ROWS[$_version]=$_row
+done <<<"$_TOOLCHAIN_TABLE"
+unset _version _row
 _toolchain_field() {
-  local row
-  row=$(_toolchain_table | awk -v v="$1" '$1 == v')
+  local row=${_TOOLCHAIN_ROWS[$1]-} fields
   if [ -z "$row" ]; then
     echo "unknown toolchain '$1' (known: $ALL_TOOLCHAINS)" >&2
     return 2
   fi
-  echo "$row" | awk -v f="$2" '{ print $f }'
+  read -r -a fields <<<"$1 $row"
+  echo "${fields[$(($2 - 1))]}"
 }
 toolchain_suite() { _toolchain_field "$1" 2; }
 toolchain_from() { _toolchain_field "$1" 3; }
 toolchain_memory64() { [ "$(_toolchain_field "$1" 5)" = yes ]; }
-toolchain_python_versions() { _toolchain_table | awk '$6 == "yes" { print $1 }'; }
+# The toolchains npm test runs CPython on (setup builds them); with `all`, also those only `npm run
+# python` builds and runs.
+toolchain_python_versions() {
+  local v python
+  for v in $ALL_TOOLCHAINS; do
+    python=$(_toolchain_field "$v" 6)
+    if [ "$python" = ci ] || { [ "${1:-}" = all ] && [ "$python" = full ]; }; then echo "$v"; fi
+  done
+}
+toolchain_warm() { _toolchain_field "$1" 7 | tr , ' '; }
 toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 4) || return; [ "$f" = - ] || echo "$f"; }
 toolchain_root() { local s; s=$(toolchain_suite "$1") || return; [ "$s" = host ] && echo / || echo "$ROOTS_DIR/$s"; }
 # Emscripten's directory as the toolchain's root sees it.
