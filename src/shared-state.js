@@ -2,7 +2,8 @@
 //   - a lock over table-slot allocation (owner thread id, 0 = free),
 //   - the slot counter: the first index no thread has handed out yet,
 //   - the op log: JSON lines, one per recorded op (module loads, dlsym slots, module bytes),
-//     appended under the lock, and the lines slot notes refer to (below),
+//     appended under the lock from the front of its area,
+//   - the text slot notes refer to (names, details), appended from the back of the same area,
 //   - the slot notes (gap slots: gap-slots.js) as fixed-size records,
 //   - flags the main thread sets for everyone (the verify mode).
 // Emscripten shares linear memory between threads but not the table; this buffer is the part of
@@ -10,10 +11,11 @@
 //
 // Why slot notes are binary: every worker reads every note at its next pthread start, and a
 // program may add thousands of callbacks. A record is six words (slot, thread, kind, and where
-// its details, module name and symbol name are in the log); a worker reads the words, and text
+// its details, module name and symbol name are in the text); a worker reads the words, and text
 // only when it needs it: each name once (plain ASCII, read without a decoder), the rest (labels,
-// signatures) only to explain a slot it cannot fill. Those lines start with a marker byte, so
-// catching up on the log skips them without decoding. (An export's position in its module
+// signatures) only to explain a slot it cannot fill. The text grows from the other end of the
+// log's area, so catching up on ops never passes over it: a pthread start after an addFunction
+// touches the note's record and nothing else another thread wrote. (An export's position in its module
 // instead of its name was measured slower: a wasm function's `name`, to check it by, costs more
 // than a name lookup, and listing a module's exports costs a worker ~0.3 µs per export.)
 import { runThen } from './when-settled.js';
@@ -25,19 +27,18 @@ const THREAD_IDS = 3;
 const FLAGS = 4;
 const NOTE_COUNT = 5;
 const LOG_CAPACITY = 6;
+const TEXT_BYTES = 7; // note text used, from the end of the log's area
 const HEADER_BYTES = 32;
 const FLAG_VERIFY = 1;
 // Room for ~10,000 gap slots with their text and hundreds of module loads (3 MiB in all).
 export const DEFAULT_CAPACITY = 2 << 20;
 // A note record: [slot, threadId, kind | HAS_FP, details, module, symbol]; the last three are
-// log offset + 1 of a marked line (0: none).
+// offset + 1 of a line of note text (0: none).
 const NOTE_WORDS = 6;
 const HAS_FP = 1 << 8;
 const KINDS = ['freed', 'js', 'wasm', 'wasm-unknown', 'wasm-instance'];
 // What a note's record holds itself; the rest goes in its details line.
 const RECORD_FIELDS = new Set(['key', 'note', 'slot', 'threadId', 'module', 'symbol']);
-// The log bytes that start a line slot notes refer to ('{' starts an op).
-const DETAIL_LINE = 0x23; // '#'
 const NEWLINE = 0x0a;
 // Made once: a pthread start that has a slot note to read would otherwise spend most of its
 // time constructing these.
@@ -89,11 +90,11 @@ export class SharedState {
     this.ops = new Map();
     this.slotNotes = []; // every gap-slot note ("thread t put a JS function in slot s", ...), in log order
     this.tableOps = []; // every op that is not a note (loads, dlsym slots), in log order
-    this.names = new Map(); // log offset + 1 → a module or symbol name read there
+    this.names = new Map(); // text offset + 1 → a module or symbol name read there
     this.nameLines = new Map(); // name → log offset + 1 of a line that holds it (this view's writes)
   }
 
-  // capacity: bytes of the op log; the slot notes get half of that again.
+  // capacity: bytes of the op log and the note text together; the note records get half of that again.
   static create(capacity = DEFAULT_CAPACITY) {
     const noteBytes = Math.floor(capacity / 2 / (NOTE_WORDS * 4)) * NOTE_WORDS * 4;
     const buffer = new SharedArrayBuffer(HEADER_BYTES + capacity + noteBytes);
@@ -194,7 +195,7 @@ export class SharedState {
 
   detailLine(details, key) {
     if (Object.keys(details).length === 0) return 0;
-    return this.writeLine(encoder.encode('#' + JSON.stringify(details) + '\n'), { label: details.label || key });
+    return this.writeText(encoder.encode(JSON.stringify(details) + '\n'), { label: details.label || key });
   }
 
   nameLine(name) {
@@ -202,22 +203,17 @@ export class SharedState {
     if (at === undefined) {
       // Printable ASCII as it is (read back without a decoder), anything else as JSON.
       const text = /^[\x20-\x21\x23-\x7e][\x20-\x7e]*$/.test(name) ? name : JSON.stringify(name);
-      at = this.writeLine(encoder.encode('#' + text + '\n'), { label: name });
+      at = this.writeText(encoder.encode(text + '\n'), { label: name });
       this.nameLines.set(name, at);
       this.names.set(at, name);
     }
     return at;
   }
 
-  // Append one line to the log; returns its offset + 1.
+  // Append one op line to the log; returns its offset + 1.
   writeLine(line, what) {
     const at = Atomics.load(this.words, LOG_BYTES);
-    if (at + line.length > this.bytes.length) {
-      throw new Error(`pthread-dylink: the shared op log (where every thread reads the table layout) is full: ` +
-        `${this.bytes.length} bytes hold ${this.tableOps.length} module loads/dlsyms and ${this.slotNotes.length} slot notes, ` +
-        `and ${what.label || what.key} needs ${line.length} more; set Module.pthreadDylinkLogBytes on the main thread ` +
-        `(default ${DEFAULT_CAPACITY})`);
-    }
+    this.checkRoom(line.length, what);
     this.bytes.set(line, at);
     Atomics.store(this.words, LOG_BYTES, at + line.length);
     // Only this view's own lines were between its read position and `at` (the caller caught up).
@@ -225,19 +221,38 @@ export class SharedState {
     return at + 1;
   }
 
-  // The text of the line at log offset + 1 `at`, after its marker byte.
+  // Put one line of note text before the text already at the end of the area; returns its
+  // offset + 1.
+  writeText(line, what) {
+    this.checkRoom(line.length, what);
+    const used = Atomics.load(this.words, TEXT_BYTES) + line.length;
+    const at = this.bytes.length - used;
+    this.bytes.set(line, at);
+    Atomics.store(this.words, TEXT_BYTES, used);
+    return at + 1;
+  }
+
+  checkRoom(length, what) {
+    if (Atomics.load(this.words, LOG_BYTES) + Atomics.load(this.words, TEXT_BYTES) + length <= this.bytes.length) return;
+    throw new Error(`pthread-dylink: the shared op log (where every thread reads the table layout) is full: ` +
+      `${this.bytes.length} bytes hold ${this.tableOps.length} module loads/dlsyms and ${this.slotNotes.length} slot notes, ` +
+      `and ${what.label || what.key} needs ${length} more; set Module.pthreadDylinkLogBytes on the main thread ` +
+      `(default ${DEFAULT_CAPACITY})`);
+  }
+
+  // The text of the note-text line at offset + 1 `at`.
   lineAt(at) {
-    const end = this.bytes.indexOf(NEWLINE, at);
+    const end = this.bytes.indexOf(NEWLINE, at - 1);
     // TextDecoder refuses views of shared memory in browsers: copy first.
-    return decoder.decode(this.bytes.slice(at, end));
+    return decoder.decode(this.bytes.slice(at - 1, end));
   }
 
   nameAt(at) {
     let name = this.names.get(at);
     if (name === undefined) {
       // A plain name (see nameLine) reads straight from the shared bytes; a quoted one is JSON.
-      name = this.bytes[at] === 0x22 ? JSON.parse(this.lineAt(at))
-        : String.fromCharCode.apply(null, this.bytes.subarray(at, this.bytes.indexOf(NEWLINE, at)));
+      name = this.bytes[at - 1] === 0x22 ? JSON.parse(this.lineAt(at))
+        : String.fromCharCode.apply(null, this.bytes.subarray(at - 1, this.bytes.indexOf(NEWLINE, at - 1)));
       this.names.set(at, name);
     }
     return name;
@@ -259,13 +274,7 @@ export class SharedState {
   catchUp() {
     this.catchUpNotes();
     const end = Atomics.load(this.words, LOG_BYTES);
-    for (let at = this.readOffset; at < end;) {
-      // Ops in one decode up to the next line a note refers to, which is skipped unread.
-      let stop = at;
-      while (stop < end && this.bytes[stop] !== DETAIL_LINE) stop = this.bytes.indexOf(NEWLINE, stop) + 1;
-      if (stop > at) this.rememberLines(at, stop);
-      at = stop < end ? this.bytes.indexOf(NEWLINE, stop) + 1 : stop;
-    }
+    if (end > this.readOffset) this.rememberLines(this.readOffset, end);
     this.readOffset = end;
   }
 
