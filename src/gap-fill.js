@@ -43,11 +43,16 @@ class GapFiller {
   fill() {
     const o = this.ops;
     const table = this.thread.table;
-    const actions = this.planner.plan(o.state.slotNotes, Math.max(table.length, o.growLimit()));
+    const notes = o.state.slotNotes;
+    const length = table.length;
+    // The usual start after an addFunction: a slot the table already reaches, and no need to
+    // work out how far it may grow (that walks the loads this thread may still replay).
+    const reach = this.planner.reachesAll(notes, length) ? length : Math.max(length, o.growLimit());
+    const actions = this.planner.plan(notes, reach);
     // One grow to the farthest slot (growing one slot at a time copies the table each time).
     let end = 0;
     for (const { slot } of actions) end = Math.max(end, slot + 1);
-    o.growTo(end);
+    if (end > length) o.growTo(end);
     for (const { slot, note } of actions) {
       table.set(slot, this.valueFor(note));
       if (note.fp) this.appliedWasmNotes.push(note);
