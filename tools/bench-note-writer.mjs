@@ -1,0 +1,55 @@
+// The other thread of the isolated note benches (tools/bench.mjs): it appends slot notes to the
+// shared state when asked, in its own isolate, as the thread that calls addFunction does in a
+// program. (Appending from the measured thread itself left its garbage to that thread's collector,
+// whose pauses then landed in the timed starts.)
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { SharedState } from '../src/shared-state.js';
+
+const IDLE = 0;
+const APPEND = 1;
+const EXIT = 2;
+// [command, kind, first, count]
+const CONTROL_WORDS = 4;
+const KINDS = ['freed', 'wasm'];
+
+// The notes the benches append: slot i % 64 freed (a one-word record, text only for its label),
+// and export task_i of a loaded module put in slot 64 + i with addFunction.
+function note(kind, i) {
+  if (kind === 'freed') return { key: `slot:${i % 64}`, note: 'freed', slot: i % 64, label: 'bench', thread: 'the main thread', threadId: 99 };
+  return { key: `slot:${64 + i}`, note: 'wasm', slot: 64 + i, sig: 'ii', module: 'libtask.so', symbol: `task_${i}`,
+    label: `export task_${i} of libtask.so, added with addFunction`, thread: 'the main thread', threadId: 99 };
+}
+
+// From the measured thread: a writer thread over `buffer`. append() returns once the notes are in.
+export function startNoteWriter(buffer) {
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  const worker = new Worker(new URL(import.meta.url), { workerData: { buffer, control: control.buffer } });
+  return {
+    append(kind, first, count = 1) {
+      control.set([KINDS.indexOf(kind), first, count], 1);
+      Atomics.store(control, 0, APPEND); // last: the writer reads the rest once it sees this
+      Atomics.notify(control, 0);
+      while (Atomics.load(control, 0) !== IDLE) Atomics.wait(control, 0, APPEND, 1000);
+    },
+    stop() {
+      Atomics.store(control, 0, EXIT);
+      Atomics.notify(control, 0);
+      worker.unref();
+    },
+  };
+}
+
+if (!isMainThread) {
+  const state = new SharedState(workerData.buffer);
+  const control = new Int32Array(workerData.control);
+  for (;;) {
+    Atomics.wait(control, 0, IDLE);
+    const [command, kind, first, count] = control;
+    if (command === EXIT) break;
+    if (command !== APPEND) continue;
+    for (let i = first; i < first + count; i++) state.append(note(KINDS[kind], i));
+    Atomics.store(control, 0, IDLE);
+    Atomics.notify(control, 0);
+  }
+  parentPort?.close();
+}
