@@ -5,4 +5,5 @@ module.exports = {
   // Conformance builds and runs real emscripten output; unit tests are fast.
   testTimeout: 60 * 60 * 1000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/jest/sequencer.js',
 };

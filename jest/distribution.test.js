@@ -111,6 +111,9 @@ list(APPEND CMAKE_MODULE_PATH "${path.join(c.REPO, 'cmake')}")
 include(PthreadDylink)
 set(S4 "${SCENARIO}")
 add_compile_options(-O2 -pthread -D_GNU_SOURCE)
+# Links at -O2 as well: at CMake's default -O0, emscripten turns ASSERTIONS on and links its -debug
+# system libraries, which setup does not build ahead everywhere (minutes of CI on a fresh machine).
+add_link_options(-O2)
 add_executable(s4_side \${S4}/s4_side.c)
 set_target_properties(s4_side PROPERTIES SUFFIX ".so")
 # Separate compile and link: position-independent code needs the module kind at compile time too.
