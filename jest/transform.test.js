@@ -51,10 +51,13 @@ const NEEDS = { 'mm1-O0': 'debug', 'mm1-O0-grow': 'debug', 'mm1-O0-m64-grow': 'd
 const toolchains = c.installedToolchains();
 const newest = c.newestSupported(toolchains);
 const FULL = process.env.PTHREAD_DYLINK_FULL_MATRIX === '1';
+// Asked of tools/em once per toolchain, not once per kind.
+const warmed = new Map();
+const warmedOn = (toolchain) => warmed.get(toolchain) ?? warmed.set(toolchain, c.warmedLibraries(toolchain)).get(toolchain);
 function fixtureRuns(toolchain, kind) {
   if (FULL) return true;
   if (!supported(toolchain)) return kind === 'mm1-O2';
-  if (NEEDS[kind] && !c.warmedLibraries(toolchain).includes(NEEDS[kind])) return false;
+  if (NEEDS[kind] && !warmedOn(toolchain).includes(NEEDS[kind])) return false;
   return toolchain === '5.0.3' || toolchain === newest || EVERY_TOOLCHAIN.includes(kind);
 }
 const fixtures = [];

@@ -52,7 +52,7 @@ class GapFiller {
     // One grow to the farthest slot (growing one slot at a time copies the table each time).
     let end = 0;
     for (const { slot } of actions) end = Math.max(end, slot + 1);
-    if (end > length) o.growTo(end);
+    o.growTo(end);
     for (const { slot, note } of actions) {
       table.set(slot, this.valueFor(note));
       if (note.fp) this.appliedWasmNotes.push(note);
