@@ -34,8 +34,10 @@ ARCHIVE_RECIPE=1
 # - warm: the system libraries setup builds ahead, by what links them: pic = the default variant
 #   (-O2, PIC + pthread: every toolchain), debug = -O0's (ASSERTIONS' -debug ones: where npm test
 #   runs -O0 builds, emscripten's own core0 tests included), plain = non-PIC and non-pthread (the
-#   transform's refusal fixtures). The full matrix builds the rest on demand. CI budget: each set
-#   costs minutes on a fresh machine (Debian's 3.1.x packages ship theirs prebuilt).
+#   transform's refusal fixtures: npm test runs them where Debian ships these prebuilt, 3.1.x;
+#   6.0.8's took 3 of a fresh CI run's minutes, so its refusal fixtures are in the full matrix).
+#   The full matrix builds the rest on demand. CI budget: each set costs minutes on a fresh
+#   machine (Debian's 3.1.x packages ship theirs prebuilt).
 # from: debian = the suite's emscripten package; archive = an upstream tag's source tree from
 # $TOOLCHAIN_SOURCES, installed in the suite's root at /opt/emscripten-VERSION and run on the
 # root's clang, binaryen and node.
@@ -46,7 +48,7 @@ _TOOLCHAIN_TABLE='
 4.0.9    sid     archive  -                               no      no      pic
 5.0.3    sid     archive  -                               no      no      pic,debug
 6.0.5    sid     debian   -                               no      full    pic
-6.0.8    sid     archive  -                               yes     ci      pic,debug,plain
+6.0.8    sid     archive  -                               yes     ci      pic,debug
 '
 # Each version's row, read once with builtins: tools/em runs for every compile, link and run of the
 # suites, and a lookup that forks awk costs 0.2 s of each (minutes of CI).
@@ -55,15 +57,22 @@ while read -r _version _row; do
   [ -n "$_version" ] && _TOOLCHAIN_ROWS[$_version]=$_row
 done <<<"$_TOOLCHAIN_TABLE"
 unset _version _row
-_toolchain_field() {
-  local row=${_TOOLCHAIN_ROWS[$1]-} fields
+# _toolchain_row VERSION: that version's columns after the first into _ROW (suite, from, node
+# flags, memory64, python, warm), with no fork: tools/em runs for every compile, link and run of
+# the suites (~2,000 times a CI run), and each $(…) on its path cost a fork (50 ms of its 150).
+_toolchain_row() {
+  local row=${_TOOLCHAIN_ROWS[$1]-}
   if [ -z "$row" ]; then
     echo "unknown toolchain '$1' (known: $ALL_TOOLCHAINS)" >&2
     return 2
   fi
-  read -r -a fields <<<"$1 $row"
-  echo "${fields[$(($2 - 1))]}"
+  read -r -a _ROW <<<"$row"
 }
+_toolchain_field() { _toolchain_row "$1" && echo "${_ROW[$(($2 - 2))]}"; }
+# After _toolchain_row VERSION, into REPLY: the root its commands run in, and emscripten's
+# directory as that root sees it.
+_row_root() { if [ "${_ROW[0]}" = host ]; then REPLY=/; else REPLY=$ROOTS_DIR/${_ROW[0]}; fi; }
+_row_emscripten_dir() { if [ "${_ROW[1]}" = archive ]; then REPLY=/opt/emscripten-$1; else REPLY=/usr/share/emscripten; fi; }
 toolchain_suite() { _toolchain_field "$1" 2; }
 toolchain_from() { _toolchain_field "$1" 3; }
 toolchain_memory64() { [ "$(_toolchain_field "$1" 5)" = yes ]; }
@@ -78,12 +87,8 @@ toolchain_python_versions() {
 }
 toolchain_warm() { _toolchain_field "$1" 7 | tr , ' '; }
 toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 4) || return; [ "$f" = - ] || echo "$f"; }
-toolchain_root() { local s; s=$(toolchain_suite "$1") || return; [ "$s" = host ] && echo / || echo "$ROOTS_DIR/$s"; }
-# Emscripten's directory as the toolchain's root sees it.
-toolchain_emscripten_dir() {
-  local f; f=$(toolchain_from "$1") || return
-  if [ "$f" = archive ]; then echo "/opt/emscripten-$1"; else echo /usr/share/emscripten; fi
-}
+toolchain_root() { _toolchain_row "$1" && _row_root && echo "$REPLY"; }
+toolchain_emscripten_dir() { _toolchain_row "$1" && _row_emscripten_dir "$1" && echo "$REPLY"; }
 # The tree the peer suite runs emscripten's test/runner.py in, as the root sees it: a Debian
 # package ships no test/, so setup makes a copy with one; an archive has its own.
 toolchain_peer_dir() {
@@ -99,12 +104,17 @@ toolchain_cache_dir() {
   else echo "$ROOTS_DIR/$s/var/lib/pthread-dylink"; fi
 }
 # The marker an installed archive toolchain carries, on the host.
-toolchain_archive_marker() { echo "$(toolchain_root "$1")$(toolchain_emscripten_dir "$1")/$READY_MARKER-$ARCHIVE_RECIPE"; }
+toolchain_archive_marker() { _toolchain_row "$1" && _row_archive_marker "$1" && echo "$REPLY"; }
+_row_archive_marker() {
+  local root
+  _row_root; root=$REPLY
+  _row_emscripten_dir "$1"; REPLY=$root$REPLY/$READY_MARKER-$ARCHIVE_RECIPE
+}
 toolchain_installed() {
-  local s; s=$(toolchain_suite "$1") || return
-  if [ "$s" = host ]; then command -v emcc >/dev/null 2>&1
-  elif [ "$(toolchain_from "$1")" = archive ]; then [ -f "$(toolchain_archive_marker "$1")" ]
-  else [ -f "$ROOTS_DIR/$s/$READY_MARKER" ]; fi
+  _toolchain_row "$1" || return
+  if [ "${_ROW[0]}" = host ]; then command -v emcc >/dev/null 2>&1
+  elif [ "${_ROW[1]}" = archive ]; then _row_archive_marker "$1"; [ -f "$REPLY" ]
+  else [ -f "$ROOTS_DIR/${_ROW[0]}/$READY_MARKER" ]; fi
 }
 
 # in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev, the repo, CWD (when outside the
@@ -144,25 +154,26 @@ in_root() {
 # `node` gets the flags the table names.
 toolchain_run() {
   local version=$1; shift
-  local suite flags
-  suite=$(toolchain_suite "$version") || return
   toolchain_installed "$version" || {
+    [ $? = 2 ] && return 2
     echo "toolchain $version is not installed: run tools/setup --only $version" >&2; return 3; }
-  flags=$(toolchain_node_flags "$version")
-  if [ "$1" = node ] && [ -n "$flags" ]; then shift; set -- node $flags "$@"; fi
+  # toolchain_installed left the version's row in _ROW.
+  local suite=${_ROW[0]} from=${_ROW[1]} flags=${_ROW[2]}
+  if [ "$1" = node ] && [ "$flags" != - ]; then shift; set -- node $flags "$@"; fi
   if [ "$suite" = host ]; then
     NODE_PATH=/usr/share/nodejs "$@"
     return
   fi
   # An archive toolchain: its own emcc first on PATH (else Debian's /usr/bin/emcc answers) and
   # its own config (compilers, cache).
-  if [ "$(toolchain_from "$version")" = archive ]; then
-    local dir; dir=$(toolchain_emscripten_dir "$version")
-    set -- /usr/bin/env "PATH=$dir:/usr/local/bin:/usr/bin:/bin" "EM_CONFIG=$dir/.emscripten" "$@"
+  if [ "$from" = archive ]; then
+    _row_emscripten_dir "$version"
+    set -- /usr/bin/env "PATH=$REPLY:/usr/local/bin:/usr/bin:/bin" "EM_CONFIG=$REPLY/.emscripten" "$@"
   fi
   case "$PWD" in /|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|"$ROOTS_DIR"|"$ROOTS_DIR"/*)
     echo "toolchain $version runs in a chroot that sees the repo and the current directory: run it from a project directory, not $PWD" >&2
     return 2 ;;
   esac
-  in_root "$(toolchain_root "$version")" "$PWD" "$@"
+  _row_root
+  in_root "$REPLY" "$PWD" "$@"
 }
