@@ -119,7 +119,8 @@ toolchain_installed() {
 
 # in_root ROOT CWD CMD...: CMD inside ROOT with /proc, /dev, the repo, CWD (when outside the
 # repo) and THIRD_PARTY (read-only, when it exists) bind-mounted at their own paths in a private mount namespace, so the mounts end with the
-# command whatever happens to it.
+# command whatever happens to it. Its environment: a fixed PATH, HOME and LANG, the caller's EMCC_*,
+# EM_* and PTHREAD_DYLINK_* variables, then the assignments in the caller's IN_ROOT_ENV array.
 in_root() {
   local root=$1 cwd=$2; shift 2
   # Never "/" (binding the host's / over the root would run the command on the host).
@@ -145,8 +146,8 @@ in_root() {
     fi
     exec chroot "$root" "$@"
   ' in_root "$root" "$REPO_ROOT" "$extra" "$THIRD_PARTY" \
-    /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    LANG=C.UTF-8 "${keep[@]}" /usr/bin/env -C "$cwd" "$@"
+    /usr/bin/env -i -C "$cwd" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    LANG=C.UTF-8 "${keep[@]}" "${IN_ROOT_ENV[@]}" "$@"
 }
 
 # toolchain_run VERSION CMD...: run emcc/em++/node/python3… of that toolchain in the current directory.
@@ -165,10 +166,11 @@ toolchain_run() {
     return
   fi
   # An archive toolchain: its own emcc first on PATH (else Debian's /usr/bin/emcc answers) and
-  # its own config (compilers, cache).
+  # its own config (compilers, cache), set by in_root's env (one exec fewer a call).
+  local IN_ROOT_ENV=()
   if [ "$from" = archive ]; then
     _row_emscripten_dir "$version"
-    set -- /usr/bin/env "PATH=$REPLY:/usr/local/bin:/usr/bin:/bin" "EM_CONFIG=$REPLY/.emscripten" "$@"
+    IN_ROOT_ENV=("PATH=$REPLY:/usr/local/bin:/usr/bin:/bin" "EM_CONFIG=$REPLY/.emscripten")
   fi
   case "$PWD" in /|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|"$ROOTS_DIR"|"$ROOTS_DIR"/*)
     echo "toolchain $version runs in a chroot that sees the repo and the current directory: run it from a project directory, not $PWD" >&2
