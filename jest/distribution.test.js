@@ -139,36 +139,28 @@ endforeach()
   }, 15 * 60 * 1000);
 });
 
-// MAIN_MODULE=2 links only the native functions something asks for; the runtime's own needs
-// (malloc, free) must reach emcc through extraLibraryFuncs. Found by emscripten's
-// test_pthread_dylink_basics: "undefined symbol: malloc (referenced by $pthreadDylink)".
-describe.each(supported)('the library in a -sMAIN_MODULE=2 link (%s)', (toolchain) => {
-  test('links, and the output carries the runtime and exports malloc for it', async () => {
-    const dir = path.join(c.OUT, '..', 'mm2-link', toolchain);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'main.c'), '#include <dlfcn.h>\nint main(void) { return dlopen("x.so", RTLD_NOW) != 0; }\n');
-    await em(toolchain, dir, ['emcc', '-O2', '-pthread', '-sMAIN_MODULE=2', 'main.c', `--js-library=${path.join(c.REPO, 'library_pthread_dylink.js')}`, '-o', 'main.js'], 'MAIN_MODULE=2 link');
-    const js = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
-    expect(js).toContain('pthreadDylink.install(');
-    expect(js).toMatch(/\b_malloc\b/);
-  }, 5 * 60 * 1000);
-});
-
-// Users link with -Werror (emscripten's own tests do): the library must add no warning of its own,
-// e.g. naming a symbol emscripten marks internal ("user library symbol '$pthreadDylink' depends on
-// internal symbol '$setWasmTableEntry'"). -Wno-version-check: the archive toolchains run on an
-// older LLVM than they expect (tools/setup). At -O2: at -O0 emscripten links its ASSERTIONS
-// (-debug) system libraries, which setup builds ahead only where npm test needs them anyway
-// (emscripten's own core0 tests, -O0 with -Werror, run with the plugin on 5.0.3 and the newest).
-test.each(c.supportedToolchains())('a -Werror link with the library adds no warning (%s)', async (toolchain) => {
+// One MAIN_MODULE=2 link per toolchain, with -Werror, for two things (one link: CI budget):
+// - MAIN_MODULE=2 links only the native functions something asks for; the runtime's own needs
+//   (malloc, free) must reach emcc through extraLibraryFuncs. Found by emscripten's
+//   test_pthread_dylink_basics: "undefined symbol: malloc (referenced by $pthreadDylink)".
+// - Users link with -Werror (emscripten's own tests do): the library must add no warning of its
+//   own, e.g. naming a symbol emscripten marks internal ("user library symbol '$pthreadDylink'
+//   depends on internal symbol '$setWasmTableEntry'"). -Wno-version-check: the archive toolchains
+//   run on an older LLVM than they expect (tools/setup). At -O2: at -O0 emscripten links its
+//   ASSERTIONS (-debug) system libraries, which setup builds ahead only where npm test needs them
+//   anyway (emscripten's own core0 tests, -O0 with -Werror, run with the plugin on 5.0.3 and the newest).
+test.each(c.supportedToolchains())('a -Werror -sMAIN_MODULE=2 link with the library adds no warning, and carries the runtime and malloc (%s)', async (toolchain) => {
   const dir = path.join(c.OUT, '..', 'werror', toolchain);
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+  fs.writeFileSync(path.join(dir, 'main.c'), '#include <dlfcn.h>\nint main(void) { return dlopen("x.so", RTLD_NOW) != 0; }\n');
   const r = await c.run(EM, [toolchain, 'emcc', '-O2', '-Werror', '-Wno-experimental', '-Wno-version-check', '-pthread', '-sMAIN_MODULE=2',
     'main.c', `--js-library=${path.join(c.REPO, 'library_pthread_dylink.js')}`, '-o', 'main.js'], { cwd: dir, timeoutMs: 5 * 60 * 1000 });
   expect(r.stderr + r.stdout).not.toMatch(/pthreadDylink|js-compiler|error/);
   expect(r.code).toBe(0);
+  const js = fs.readFileSync(path.join(dir, 'main.js'), 'utf8');
+  expect(js).toContain('pthreadDylink.install(');
+  expect(js).toMatch(/\b_malloc\b/);
 }, 6 * 60 * 1000);
 
 // The same under --closure 1 -Wclosure (emscripten's core2 tests): closure's type checker must not
