@@ -51,32 +51,33 @@ class GapFiller {
     const actions = this.planner.plan(notes, reach);
     // One grow to the farthest slot (growing one slot at a time copies the table each time).
     let end = 0;
-    for (const { slot } of actions) end = Math.max(end, slot + 1);
+    for (const note of actions) end = Math.max(end, note.slot + 1);
     o.growTo(end);
-    for (const { slot, note } of actions) {
-      table.set(slot, this.valueFor(note));
+    const libs = this.thread.em.loadedLibsByName();
+    for (const note of actions) {
+      table.set(note.slot, this.valueFor(note, libs));
       if (note.fp) this.appliedWasmNotes.push(note);
     }
   }
 
-  valueFor(note) {
-    const here = this.ops.threadName;
+  // libs: emscripten's LDSO.loadedLibsByName (modules this thread has loaded, by name).
+  valueFor(note, libs) {
     if (note.note === 'freed') return null;
     if (note.note === 'wasm') {
-      const func = this.thread.em.loadedLibsByName()[note.module]?.exports?.[note.symbol];
+      const func = libs[note.module]?.exports?.[note.symbol];
       if (typeof func === 'function') return func;
       return this.stub(note, `holds export ${note.symbol} of ${note.module}, which ${note.thread} ${note.how || 'added with addFunction'}, ` +
-        `but ${here} has not loaded ${note.module} (loaded from JS only? dlopen() it so every thread loads it)`);
+        `but ${this.ops.threadName} has not loaded ${note.module} (loaded from JS only? dlopen() it so every thread loads it)`);
     }
     if (note.note === 'wasm-instance') return this.instanceExport(note);
     if (note.note === 'wasm-unknown') {
       return this.stub(note, `holds wasm function #${note.fnId}, which ${note.thread} ${note.how || 'added with addFunction'}; no loaded ` +
-        `module exports it, so ${here} cannot find its copy (nor make one: its instance was not created from bytes ` +
+        `module exports it, so ${this.ops.threadName} cannot find its copy (nor make one: its instance was not created from bytes ` +
         'seen here, as WebAssembly.instantiateStreaming hides them, or its module is over 64 KiB). Add exported ' +
         'functions, or add it on this thread');
     }
     return this.stub(note, `holds a JS function (signature '${note.sig}') that ${note.thread} added with addFunction; JS ` +
-      `functions exist only on the thread that added them, so it cannot run in ${here}. Call it on that thread ` +
+      `functions exist only on the thread that added them, so it cannot run in ${this.ops.threadName}. Call it on that thread ` +
       'instead (for the main thread: MAIN_THREAD_EM_ASM, emscripten_sync_run_in_main_thread or a proxying queue).');
   }
 
