@@ -43,7 +43,7 @@ function findInterpreter(toolchain) {
   const dir = pythonBuild('--dir', toolchain);
   const hostDir = pythonBuild('--host-dir', toolchain);
   const marker = fs.existsSync(hostDir) && fs.readdirSync(hostDir).find((f) => f.startsWith('.ready-'));
-  if (!marker) throw new Error(`CPython for ${toolchain} is not built: run tools/python-build ${toolchain} (npm run setup does)`);
+  if (!marker) throw new Error(`CPython for ${toolchain} is not built: run tools/python-build ${toolchain} (npm run python does)`);
   return { dir, hostDir, key: hashFiles([path.join(hostDir, 'python.js')], { marker }) };
 }
 
