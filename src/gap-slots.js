@@ -42,7 +42,7 @@ export class GapSlotPlanner {
     this.seen = notes.length;
     // The usual case, one new note after an addFunction or a burst of them on fresh slots: slots
     // that only go up name each slot once, so every note is its slot's latest and no map of
-    // latest notes is needed (building one was most of a note's cost: measured ~0.5 µs).
+    // latest notes is needed (building one cost ~0.2 µs a note in a start that applied 10,000).
     if (this.pending.length === 0 && slotsAscend(notes, from)) return this.planInOrder(notes, from, reach);
     const latest = latestNotes(this.pending, latestNotes(notes, new Map(), from));
     this.pending = [];
