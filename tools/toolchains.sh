@@ -89,7 +89,6 @@ toolchain_python_versions() {
   done
 }
 toolchain_warm() { _toolchain_field "$1" 7 | tr , ' '; }
-toolchain_node_flags() { local f; f=$(_toolchain_field "$1" 4) || return; [ "$f" = - ] || echo "$f"; }
 toolchain_root() { _toolchain_row "$1" && _row_root && echo "$REPLY"; }
 toolchain_emscripten_dir() { _toolchain_row "$1" && _row_emscripten_dir "$1" && echo "$REPLY"; }
 # The tree the peer suite runs emscripten's test/runner.py in, as the root sees it: a Debian
