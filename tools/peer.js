@@ -10,6 +10,7 @@
 // missing from the other trees).
 //   npm run peer            the full selection, plus test_pthread_dlopen_many 20 times per mode
 //   npm run peer -- --fast  the subset npm test runs (jest/peer.test.js)
+//   npm run peer -- --toolchains 5.0.3,6.0.8 --flaky-runs 10   some toolchains (each installed), N runs
 // Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}.
 const fs = require('fs');
 const path = require('path');
@@ -234,7 +235,7 @@ async function run({ fast = false, flakyRuns = 20, toolchains = defaultToolchain
   // (found this way: the upstream patch at first failed it 10/10; stock 0/10).
   const flakier = flaky.filter((f) => f.mode !== 'stock' &&
     f.failures > (flaky.find((s) => s.toolchain === f.toolchain && s.mode === 'stock')?.failures ?? 0));
-  const report = { generated: new Date().toISOString(), fast, rows, flaky, regressions: [...regressions(rows), ...flakier] };
+  const report = { generated: new Date().toISOString(), fast, toolchains, flakyRuns: fast ? 0 : flakyRuns, rows, flaky, regressions: [...regressions(rows), ...flakier] };
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, fast ? 'report-fast.json' : 'report.json'), JSON.stringify(report, null, 2));
   return report;
@@ -256,9 +257,41 @@ function table(report) {
 
 module.exports = { run, table, parse, regressions, flakeRate, FAST, FULL, FLAKY };
 
+// `--name value` from the command line, or undefined.
+function option(name) {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`tools/peer.js: ${name} needs a value`);
+  return value;
+}
+
+function cliOptions() {
+  const options = { fast: process.argv.includes('--fast') };
+  const toolchains = option('--toolchains');
+  if (toolchains !== undefined) {
+    options.toolchains = toolchains.split(',');
+    const unknown = options.toolchains.filter((t) => !c.supportedToolchains().includes(t));
+    if (unknown.length) throw new Error(`tools/peer.js: --toolchains ${unknown.join(',')}: not installed (installed: ${c.supportedToolchains().join(', ')})`);
+  }
+  const runs = option('--flaky-runs');
+  if (runs !== undefined) {
+    options.flakyRuns = Number(runs);
+    if (!Number.isInteger(options.flakyRuns) || options.flakyRuns < 1) throw new Error(`tools/peer.js: --flaky-runs ${runs}: not a positive whole number`);
+  }
+  return options;
+}
+
 if (require.main === module) {
-  const fast = process.argv.includes('--fast');
-  run({ fast }).then((report) => {
+  let options;
+  try {
+    options = cliOptions();
+  } catch (e) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
+  const fast = options.fast;
+  run(options).then((report) => {
     process.stdout.write(`${table(report)}\nreport: build/peer/${fast ? 'report-fast.json' : 'report.json'}\n`);
     process.exitCode = report.regressions.length ? 1 : 0;
   }).catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exitCode = 2; });
