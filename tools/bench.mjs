@@ -205,7 +205,7 @@ function threadStartOverhead(calls = 1e6) {
 // tools/bench-note-writer.mjs). One note per start on a long-lived worker (the usual case: a start
 // after an addFunction), then N = 100 and 10,000 notes applied by one start of a new worker:
 // linear means the per-note time stays flat.
-function noteApply(counts = [100, 10000]) {
+async function noteApply(counts = [100, 10000]) {
   const func = new WebAssembly.Instance(new WebAssembly.Module(TRAMPOLINE_BYTES),
     { env: { t: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }) } }).exports.call;
   const worker = (n, capacity) => {
@@ -235,16 +235,16 @@ function noteApply(counts = [100, 10000]) {
     }
     if (b > 0) batches.push(ns / 5000);
   }
-  w.writer.stop();
+  await w.writer.stop();
   if (w.table.get(64 + 999) !== func) throw new Error('the bench\'s notes were not applied');
   const rows = [{ notes: 1, reps: 50000, per_note_ns: median(batches), spread: spread(batches), median_start_ns: median(starts) }];
   for (const n of counts) {
-    const reps = Math.max(5, Math.round(20000 / n));
+    const reps = Math.max(15, Math.round(20000 / n));
     const perNote = [];
     for (let rep = 0; rep < reps + 3; rep++) {
       const fresh = worker(n, Math.max(1 << 20, n * 256));
       fresh.writer.append('wasm', 0, n);
-      fresh.writer.stop();
+      await fresh.writer.stop();
       const ns = timed(() => fresh.wrapped.invokeEntryPoint(0, 0));
       if (fresh.table.get(64 + n - 1) !== func) throw new Error(`the bench's note for slot ${64 + n - 1} was not applied`);
       if (rep >= 3) perNote.push(ns / n); // the first reps warm the JIT
@@ -495,5 +495,5 @@ function isolatedPart(name) {
 }
 
 const part = process.argv.indexOf('--isolated-part');
-if (part !== -1) process.stdout.write(JSON.stringify(ISOLATED[process.argv[part + 1]]()));
+if (part !== -1) Promise.resolve(ISOLATED[process.argv[part + 1]]()).then((result) => process.stdout.write(JSON.stringify(result)));
 else main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });
