@@ -32,7 +32,7 @@ export function startNoteWriter(buffer) {
       while (Atomics.load(control, 0) !== IDLE) Atomics.wait(control, 0, APPEND, 1000);
     },
     // Resolves once the thread has exited: a timed start right after stop() otherwise shares the
-    // machine with that isolate's teardown (it made a 10,000-note start ~30% slower here).
+    // machine with that isolate's teardown (a 10,000-note start took about twice as long here).
     stop() {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       Atomics.store(control, 0, EXIT);
