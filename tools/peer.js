@@ -271,8 +271,12 @@ function cliOptions() {
   const toolchains = option('--toolchains');
   if (toolchains !== undefined) {
     options.toolchains = toolchains.split(',');
-    const unknown = options.toolchains.filter((t) => !c.supportedToolchains().includes(t));
-    if (unknown.length) throw new Error(`tools/peer.js: --toolchains ${unknown.join(',')}: not installed (installed: ${c.supportedToolchains().join(', ')})`);
+    const supported = c.supportedToolchains();
+    const unknown = options.toolchains.filter((t) => !supported.includes(t));
+    if (unknown.length) {
+      throw new Error(`tools/peer.js: --toolchains ${unknown.join(',')}: not an installed toolchain the plugin supports ` +
+        `(those: ${supported.join(', ') || 'none'}; tools/em --list shows what is installed)`);
+    }
   }
   const runs = option('--flaky-runs');
   if (runs !== undefined) {
