@@ -11,7 +11,8 @@
 //   npm run peer            the full selection, plus test_pthread_dlopen_many 20 times per mode
 //   npm run peer -- --fast  the subset npm test runs (jest/peer.test.js)
 //   npm run peer -- --toolchains 5.0.3,6.0.8 --flaky-runs 10   some toolchains (each installed), N runs
-// Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}.
+// Writes build/peer/report.json: one row per {toolchain, test, mode, result, seconds}, keeping the
+// rows of toolchains a run did not run.
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
@@ -231,14 +232,35 @@ async function run({ fast = false, flakyRuns = 20, toolchains = defaultToolchain
     rows.push(...await suite(t, fast ? FAST : FULL));
     if (!fast) flaky.push(...await flakeRate(t, flakyRuns));
   }
-  // A fix that fails the flaky test more often than stock did in the same run is a regression too
-  // (found this way: the upstream patch at first failed it 10/10; stock 0/10).
-  const flakier = flaky.filter((f) => f.mode !== 'stock' &&
-    f.failures > (flaky.find((s) => s.toolchain === f.toolchain && s.mode === 'stock')?.failures ?? 0));
-  const report = { generated: new Date().toISOString(), fast, toolchains, flakyRuns: fast ? 0 : flakyRuns, rows, flaky, regressions: [...regressions(rows), ...flakier] };
-  fs.mkdirSync(OUT, { recursive: true });
-  fs.writeFileSync(path.join(OUT, fast ? 'report-fast.json' : 'report.json'), JSON.stringify(report, null, 2));
+  const generated = new Date().toISOString();
+  const report = { generated, fast, toolchains, flakyRuns: fast ? 0 : flakyRuns, rows, flaky, regressions: [...regressions(rows), ...flakierThanStock(flaky)] };
+  writeReport(fast ? 'report-fast.json' : 'report.json', report);
   return report;
+}
+
+// A fix that fails the flaky test more often than stock did in the same run is a regression too
+// (found this way: the upstream patch at first failed it 10/10; stock 0/10).
+function flakierThanStock(flaky) {
+  return flaky.filter((f) => f.mode !== 'stock' &&
+    f.failures > (flaky.find((s) => s.toolchain === f.toolchain && s.mode === 'stock')?.failures ?? 0));
+}
+
+// The file keeps the rows of the toolchains this run did not run (a run of some toolchains adds to
+// the last picture of the others instead of dropping it); `ran` says when each toolchain's rows
+// were measured.
+function writeReport(name, report) {
+  const file = path.join(OUT, name);
+  let previous = {};
+  try { previous = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* the first run */ }
+  const others = (list) => (list || []).filter((r) => !report.toolchains.includes(r.toolchain));
+  const rows = [...others(previous.rows), ...report.rows];
+  const flaky = [...others(previous.flaky), ...report.flaky];
+  const ran = {};
+  for (const r of others(previous.rows)) ran[r.toolchain] = previous.ran?.[r.toolchain] || { generated: previous.generated, flakyRuns: previous.flakyRuns };
+  for (const t of report.toolchains) ran[t] = { generated: report.generated, flakyRuns: report.flakyRuns };
+  const merged = { generated: report.generated, fast: report.fast, ran, rows, flaky, regressions: [...regressions(rows), ...flakierThanStock(flaky)] };
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(merged, null, 2));
 }
 
 function table(report) {
