@@ -124,8 +124,36 @@ describe('slot notes as records', () => {
     expect([Atomics.load(header, 2), Atomics.load(header, 7)]).toEqual([0, 'libtask.so\nrun\n'.length]);
     const b = new SharedState(a.buffer);
     b.catchUp();
-    expect(new Set(b.slotNotes.map((n) => n.module)).size).toBe(1);
-    expect(b.names.size).toBe(1);
+    const decode = jest.spyOn(b, 'plainNameAt');
+    expect(new Set(b.slotNotes.map((n) => [n.module, n.symbol].join())).size).toBe(1);
+    expect(decode).toHaveBeenCalledTimes(2);
+  });
+
+  // Names are cached by offset in a fixed table (two per bucket): more names than it holds, and
+  // reads in an order that pushes names out, still give every note its own name.
+  test('10,000 distinct names read back right, twice, through the fixed name cache', () => {
+    const a = SharedState.create(1 << 21);
+    for (let i = 0; i < 10000; i++) a.append({ key: `slot:${i}`, note: 'wasm', slot: i, module: `lib${i % 7}.so`, symbol: `task_${i}`, threadId: 1 });
+    const b = new SharedState(a.buffer);
+    b.catchUp();
+    for (const pass of [1, 2]) {
+      const wrong = b.notesFrom(0).filter((n) => n.symbol !== `task_${n.slot}` || n.module !== `lib${n.slot % 7}.so`);
+      expect({ pass, wrong: wrong.length }).toEqual({ pass, wrong: 0 });
+    }
+  });
+
+  // A worker that kept every note it ever applied carried them all through each minor GC.
+  test('notesFrom hands out new notes each time and keeps none, except in the verify mode', () => {
+    const a = SharedState.create(4096);
+    for (let i = 0; i < 3; i++) a.append({ key: `slot:${i}`, note: 'freed', slot: i, threadId: 1 });
+    const b = new SharedState(a.buffer);
+    b.catchUp();
+    expect(b.notesFrom(1).map((n) => n.slot)).toEqual([1, 2]);
+    expect(b.notesFrom(0)[0]).not.toBe(b.notesFrom(0)[0]);
+    expect(b.everyNote).toBe(null);
+    a.setVerifying();
+    const [first] = b.notesFrom(0);
+    expect(first).toBe(b.slotNotes[0]); // the verify mode tells applied notes apart by identity
   });
 
   test('10,000 notes fit the default log, and a full list says so, what it holds and how to raise it', () => {

@@ -31,28 +31,28 @@ class GapFiller {
     // Nothing noted since the last start and no verify mode: emscripten's own start, untouched
     // (one shared-memory read for the log, one for the flag).
     const verifying = o.state.verifying;
-    if (!this.planner.hasWork(o.state.slotNotes) && !verifying) return;
+    if (!this.planner.hasWork(o.state.noteCount) && !verifying) return;
     this.thread.em.dlsyncSelf();
     o.state.catchUp();
     // (Quietly: these writes are the notes themselves, not new ones. Only the main thread follows
     // writes today, and it starts no pthreads; kept so the rule holds wherever fills run.)
-    if (this.planner.hasWork(o.state.slotNotes)) this.thread.quietly(() => this.fill());
+    if (this.planner.hasWork(o.state.noteCount)) this.thread.quietly(() => this.fill());
     if (verifying) o.verify([...o.replayed, ...this.appliedWasmNotes]);
   }
 
   fill() {
     const o = this.ops;
     const table = this.thread.table;
-    const notes = o.state.slotNotes;
+    const fresh = o.state.notesFrom(this.planner.seen);
     const length = table.length;
     // The usual start after an addFunction: a slot the table already reaches, and no need to
     // work out how far it may grow (that walks the loads this thread may still replay).
-    const reach = this.planner.reachesAll(notes, length) ? length : Math.max(length, o.growLimit());
-    const actions = this.planner.plan(notes, reach);
+    const reach = this.planner.reachesAll(fresh, length) ? length : Math.max(length, o.growLimit());
+    const actions = this.planner.plan(fresh, reach);
     // One grow to the farthest slot (growing one slot at a time copies the table each time).
     let end = 0;
     for (const note of actions) end = Math.max(end, note.slot + 1);
-    o.growTo(end);
+    if (end > length) o.growTo(end);
     const libs = this.thread.em.loadedLibsByName();
     for (const note of actions) {
       table.set(note.slot, this.valueFor(note, libs));
