@@ -12,12 +12,13 @@
 // Why slot notes are binary: every worker reads every note at its next pthread start, and a
 // program may add thousands of callbacks. A record is six words (slot, thread, kind, and where
 // its details, module name and symbol name are in the text); a worker reads the words, and text
-// only when it needs it: each name once (plain ASCII, read without a decoder), the rest (labels,
-// signatures) only to explain a slot it cannot fill. The text grows from the other end of the
-// log's area, so catching up on ops never passes over it: a pthread start after an addFunction
-// touches the note's record and nothing else another thread wrote. (An export's position in its module
-// instead of its name was measured slower: a wasm function's `name`, to check it by, costs more
-// than a name lookup, and listing a module's exports costs a worker ~0.3 µs per export.)
+// only when it needs it: each name once while NameCache keeps it (plain ASCII, read without a
+// decoder), the rest (labels, signatures) only to explain a slot it cannot fill. The text grows
+// from the other end of the log's area, so catching up on ops never passes over it: a pthread
+// start after an addFunction touches the note's record and nothing else another thread wrote.
+// (An export's position in its module instead of its name was measured slower: a wasm
+// function's `name`, to check it by, costs more than a name lookup, and listing a module's
+// exports costs a worker ~0.3 µs per export.)
 import { runThen } from './when-settled.js';
 
 const LOCK = 0;
