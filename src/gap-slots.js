@@ -74,9 +74,9 @@ function slotsAscend(notes) {
   return true;
 }
 
-// slot → the last of `notes` (in log order) about it: what the slot means now. Adds to `latest`
-// (notes from `from` on), never replacing a slot it already has: notes come newest last, and
-// `latest` holds newer ones than these.
+// slot → the last of `notes` (in log order) about it: what the slot means now. Adds to `latest`,
+// never replacing a slot it already has: notes come newest last, and `latest` holds newer ones
+// than these.
 export function latestNotes(notes, latest = new Map()) {
   for (let i = notes.length - 1; i >= 0; i--) {
     if (!latest.has(notes[i].slot)) latest.set(notes[i].slot, notes[i]);
