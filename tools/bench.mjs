@@ -487,8 +487,8 @@ function isolatedLines(report) {
       lines.push(`${prefix}1 note per start on a long-lived worker (median of 10 batches' means of 5,000 starts; the median start: ` +
         `${a.median_start_ns.toFixed(0)} ns): ${a.per_note_ns.toFixed(0)} ns per note ${noteTarget(a.per_note_ns)}`);
     } else {
-      lines.push(`${prefix}${a.notes} notes in the first start of a new worker (median of ${a.reps}): ${(a.median_start_ns / 1000).toFixed(1)} µs, ` +
-        `${a.per_note_ns.toFixed(0)} ns per note with the start's fixed cost`);
+      lines.push(`${prefix}${a.notes} note${a.notes === 1 ? '' : 's'} in the first start of a new worker (median of ${a.reps}): ` +
+        `${(a.median_start_ns / 1000).toFixed(1)} µs, ${a.per_note_ns.toFixed(0)} ns per note with the start's fixed cost ${noteTarget(a.per_note_ns)}`);
     }
   }
   const fit = noteApplyFit(report.noteApply);
