@@ -298,11 +298,12 @@ export class SharedState {
   }
 
   nameAt(at) {
-    let name = this.names().get(at);
+    const names = this.names();
+    let name = names.get(at);
     if (name === undefined) {
       // A plain name (see nameLine) reads straight from the shared bytes; a quoted one is JSON.
       name = this.bytes[at - 1] === 0x22 ? JSON.parse(this.lineAt(at)) : this.plainNameAt(at - 1);
-      this.names().set(at, name);
+      names.set(at, name);
     }
     return name;
   }
@@ -361,15 +362,20 @@ export class SharedState {
   notesFrom(from) {
     if (this.everyNote || this.verifying) return this.slotNotes.slice(from);
     const notes = [];
-    for (let i = from; i < this.noteCount; i++) notes.push(new SlotNote(this, this.noteWords, i * NOTE_WORDS));
+    for (let i = from; i < this.noteCount; i++) notes.push(this.noteAt(i));
     return notes;
+  }
+
+  // Note record `i` as a new SlotNote.
+  noteAt(i) {
+    return new SlotNote(this, this.noteWords, i * NOTE_WORDS);
   }
 
   // Every gap-slot note ("thread t put a JS function in slot s", ...) up to the last catch-up, in
   // log order, each the same object every time (for the verify mode and tests).
   get slotNotes() {
     const notes = (this.everyNote ??= []);
-    while (notes.length < this.noteCount) notes.push(new SlotNote(this, this.noteWords, notes.length * NOTE_WORDS));
+    while (notes.length < this.noteCount) notes.push(this.noteAt(notes.length));
     return notes;
   }
 }

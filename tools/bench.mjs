@@ -261,7 +261,7 @@ async function noteApply(counts = [100, 10000, 1]) {
 function noteApplyFit(rows) {
   const at = (n) => rows.find((r) => r.worker === 'new' && r.notes === n)?.median_start_ns;
   if (at(1) === undefined || at(100) === undefined || at(10000) === undefined) return null;
-  return { per_note_ns: (at(10000) - at(100)) / 9900, one_note_start_ns: at(1) };
+  return { per_note_ns: (at(10000) - at(100)) / (10000 - 100), one_note_start_ns: at(1) };
 }
 
 // Issue 18's cost: a worker filling one slot whose function another thread made from JS (a
