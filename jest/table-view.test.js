@@ -36,6 +36,30 @@ test.each([['a table64', () => fakeTable64(3)], ['a 32-bit table', () => table(3
   expect(view.get(4)).toBe(f);
 });
 
+// reaches() reads a table's length only past the length it last read (tables never shrink), and
+// reads it again from a table emscripten re-pointed wasmTable at (4.0.19+).
+test('reaches() asks the table its length only past what it last read, and asks a new table afresh', () => {
+  const counted = (length) => {
+    const t = { reads: 0, slots: length };
+    Object.defineProperty(t, 'length', { get() { t.reads++; return t.slots; } });
+    return t;
+  };
+  let current = counted(4);
+  const view = tableView({ table: () => current });
+  expect([view.reaches(3), view.reaches(0), view.reaches(3)]).toEqual([true, true, true]);
+  expect(current.reads).toBe(1);
+  expect(view.reaches(4)).toBe(false);
+  current.slots = 6; // grown by emscripten
+  expect(view.reaches(5)).toBe(true);
+  expect(view.reaches(6)).toBe(false);
+  expect(current.reads).toBe(4);
+  const old = current;
+  current = counted(2);
+  expect(view.reaches(3)).toBe(false);
+  expect(current.reads).toBe(1);
+  expect(old.reads).toBe(4);
+});
+
 // Issue 17 (3): a worker's gap-slot fill went straight to wasmTable.set, so getWasmTableEntry
 // (dynCall, invoke_*, pthread start routines) kept running what it had cached for the slot.
 test('a worker fills gap slots through setTableEntry, so emscripten\'s cache sees the new function', () => {

@@ -22,11 +22,21 @@ export class GapSlotPlanner {
     return count > this.seen || this.pending.length > 0;
   }
 
-  // Whether every slot the next plan(fresh) may fill lies below `length` (the table's): then the
-  // caller need not work out how far the table may grow.
-  reachesAll(fresh, length) {
-    for (const note of fresh) if (note.slot >= length) return false;
-    for (const note of this.pending) if (note.slot >= length) return false;
+  // Whether exactly one note came since the last plan() and none wait for the table to grow.
+  onlyOneNew(count) {
+    return count === this.seen + 1 && this.pending.length === 0;
+  }
+
+  // That one note is in place, as plan() would have put it: another thread's, in reach.
+  appliedOne() {
+    this.seen++;
+  }
+
+  // Whether the table already reaches every slot the next plan(fresh) may fill (table.reaches:
+  // table-view.js): then the caller need not work out how far the table may grow.
+  reachesAll(fresh, table) {
+    for (const note of fresh) if (!table.reaches(note.slot)) return false;
+    for (const note of this.pending) if (!table.reaches(note.slot)) return false;
     return true;
   }
 

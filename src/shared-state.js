@@ -38,6 +38,7 @@ export const DEFAULT_CAPACITY = 2 << 20;
 const NOTE_WORDS = 6;
 const HAS_FP = 1 << 8;
 const KINDS = ['freed', 'js', 'wasm', 'wasm-unknown', 'wasm-instance'];
+const WASM_KIND = KINDS.indexOf('wasm');
 // What a note's record holds itself; the rest goes in its details line.
 const RECORD_FIELDS = new Set(['key', 'note', 'slot', 'threadId', 'module', 'symbol']);
 const NEWLINE = 0x0a;
@@ -364,6 +365,19 @@ export class SharedState {
     const notes = [];
     for (let i = from; i < this.noteCount; i++) notes.push(this.noteAt(i));
     return notes;
+  }
+
+  // Note `i`'s slot, module and symbol into `into` (reused: a pthread start's one-note fill makes
+  // no objects), if it is a plain export note ('wasm', no verify fingerprint) that a thread other
+  // than `threadId` wrote; false for any other note.
+  readExportNote(i, threadId, into) {
+    const w = this.noteWords;
+    const at = i * NOTE_WORDS;
+    if (w[at + 2] !== WASM_KIND || w[at + 1] === threadId || !w[at + 4] || !w[at + 5]) return false;
+    into.slot = w[at];
+    into.module = this.nameAt(w[at + 4]);
+    into.symbol = this.nameAt(w[at + 5]);
+    return true;
   }
 
   // Note record `i` as a new SlotNote.

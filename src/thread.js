@@ -43,6 +43,17 @@ export class Thread {
     }
   }
 
+  // quietly(() => this.table.set(slot, value)) without making a closure (a pthread start's
+  // one-note fill: gap-fill.js).
+  setQuietly(slot, value) {
+    this.quiet++;
+    try {
+      this.table.set(slot, value);
+    } finally {
+      this.quiet--;
+    }
+  }
+
   // Every later write into the main thread's table (wasmTable.set, or setWasmTableEntry, which
   // calls it) by code the plugin does not wrap goes into the shared log as a gap-slot note.
   followTableWrites() {

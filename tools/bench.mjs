@@ -49,6 +49,10 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
 // How far the per-run values of one mode scatter around their median: the noise to read ratios by.
 function spread(values) {
   const mid = median(values);
@@ -180,23 +184,36 @@ function threadStartOverhead(calls = 1e6) {
   const fast = timePerCall(() => wrapped.invokeEntryPoint(0, 0)) - bare;
   // With one new gap slot to fill before each start (a slot another thread freed): the note is
   // appended by another thread between calls (untimed: that is the other thread's removeFunction,
-  // not this start), then filled by this one.
+  // not this start), then filled by this one; against stock's start after the same round trip.
   const writer = startNoteWriter(state.buffer);
   const fills = Math.min(calls, 2e4);
-  let timed = 0n;
-  const withGap = (i) => {
-    writer.append('freed', i);
-    const t0 = process.hrtime.bigint();
-    wrapped.invokeEntryPoint(0, 0);
-    timed += process.hrtime.bigint() - t0;
-  };
-  for (let i = 0; i < 2000; i++) withGap(32 + i);
-  timed = 0n;
-  for (let i = 0; i < fills; i++) withGap(32 + i);
+  pairedStarts(writer, 'freed', wrapped, nop, 2000, (i) => 32 + i);
+  const { plugin, stock } = pairedStarts(writer, 'freed', wrapped, nop, fills, (i) => 32 + i);
   writer.stop();
-  const gap = Number(timed) / fills - bare;
   if (entered < calls) throw new Error('the wrapper did not reach the original invokeEntryPoint');
-  return { fast_path_ns: fast, one_gap_slot_ns: gap, calls };
+  return { fast_path_ns: fast, one_gap_slot_ns: mean(plugin) - mean(stock), one_gap_slot_timed_ns: mean(plugin), stock_timed_ns: mean(stock), calls };
+}
+
+// `starts` pthread starts, each timed in a pair after the same kind of round trip to the writer
+// thread: the plugin's (`wrapped`) after the writer appended one note of `kind` (start i gets
+// bench-note-writer.mjs's note number noteFor(i)), then stock's own entry point (`stock`) after
+// a round trip that wrote nothing. Their difference is what the plugin adds. Either alone also
+// holds the timer and what the round trip left cold (~150 ns here, measured), which a real
+// start has in stock's time too.
+function pairedStarts(writer, kind, wrapped, stock, starts, noteFor) {
+  const plugin = new Float64Array(starts);
+  const alone = new Float64Array(starts);
+  for (let i = 0; i < starts; i++) {
+    writer.append(kind, noteFor(i));
+    let t0 = process.hrtime.bigint();
+    wrapped.invokeEntryPoint(0, 0);
+    plugin[i] = Number(process.hrtime.bigint() - t0);
+    writer.append(kind, 0, 0);
+    t0 = process.hrtime.bigint();
+    stock.invokeEntryPoint(0, 0);
+    alone[i] = Number(process.hrtime.bigint() - t0);
+  }
+  return { plugin, stock: alone };
 }
 
 // Issue 21's cost: a worker applying slot notes at a pthread start, each an export of a loaded
@@ -210,50 +227,64 @@ function threadStartOverhead(calls = 1e6) {
 async function noteApply(counts = [100, 10000, 1]) {
   const func = new WebAssembly.Instance(new WebAssembly.Module(TRAMPOLINE_BYTES),
     { env: { t: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }) } }).exports.call;
-  const worker = (n, capacity) => {
-    const state = SharedState.create(capacity);
-    const { em, table } = workerRuntime(state);
-    const exports = {};
-    for (let i = 0; i < n; i++) exports[`task_${i}`] = func;
-    em.loadedLibsByName = () => ({ 'libtask.so': { exports } });
-    const wrapped = install(em, { invokeEntryPoint: () => {} });
-    wrapped.invokeEntryPoint(0, 0); // the worker's first start: its own set-up, untimed
-    return { wrapped, table, writer: startNoteWriter(state.buffer) };
-  };
-  const timed = (fn) => { const t0 = process.hrtime.bigint(); fn(); return Number(process.hrtime.bigint() - t0); };
-  // One note per start, 1,000 slots reused round robin (the table stops growing after the first
-  // round), 50,000 starts after 5,000 of warm-up, in 10 batches: the batches' median of their
-  // means (the mean keeps this thread's own collector pauses), and the median start.
-  const w = worker(1000, 64 << 20);
+  const rows = [await longLivedNoteRow(func, false), await longLivedNoteRow(func, true)];
+  for (const n of counts) rows.push(await newWorkerNoteRow(func, n));
+  return rows;
+}
+
+const STOCK_START = { invokeEntryPoint: () => {} };
+
+// A worker whose loaded module libtask.so exports task_0 … task_{n-1}, past its own first start,
+// and a writer thread (spin: see startNoteWriter) over its shared state.
+function noteWorker(func, n, capacity, spin = false) {
+  const state = SharedState.create(capacity);
+  const { em, table } = workerRuntime(state);
+  const exports = {};
+  for (let i = 0; i < n; i++) exports[`task_${i}`] = func;
+  em.loadedLibsByName = () => ({ 'libtask.so': { exports } });
+  const wrapped = install(em, STOCK_START);
+  wrapped.invokeEntryPoint(0, 0); // the worker's first start: its own set-up, untimed
+  return { wrapped, table, writer: startNoteWriter(state.buffer, { spin }) };
+}
+
+// One note per start, 1,000 slots reused round robin (the table stops growing after the first
+// round), 50,000 starts after 5,000 of warm-up, each paired with stock's (pairedStarts), in 10
+// batches: the batches' median of their mean differences (the mean keeps this thread's own
+// collector pauses), and the median starts. spin: no system call on this thread between starts,
+// where a real worker sleeps (one here costs the start after it ~0.5 µs: startNoteWriter).
+async function longLivedNoteRow(func, spin) {
+  const w = noteWorker(func, 1000, 64 << 20, spin);
   const batches = [];
   const starts = [];
-  for (let b = 0, i = 0; b < 11; b++) {
-    let ns = 0;
-    for (let k = 0; k < 5000; k++, i++) {
-      w.writer.append('wasm', i % 1000);
-      const one = timed(() => w.wrapped.invokeEntryPoint(0, 0));
-      ns += one;
-      if (b > 0) starts.push(one);
-    }
-    if (b > 0) batches.push(ns / 5000);
+  const stockStarts = [];
+  for (let b = 0; b < 11; b++) {
+    const { plugin, stock } = pairedStarts(w.writer, 'wasm', w.wrapped, STOCK_START, 5000, (i) => i % 1000);
+    if (b === 0) continue;
+    batches.push(mean(plugin) - mean(stock));
+    starts.push(...plugin);
+    stockStarts.push(...stock);
   }
   await w.writer.stop();
   if (w.table.get(64 + 999) !== func) throw new Error('the bench\'s notes were not applied');
-  const rows = [{ notes: 1, worker: 'long-lived', reps: 50000, per_note_ns: median(batches), spread: spread(batches), median_start_ns: median(starts) }];
-  for (const n of counts) {
-    const reps = Math.min(200, Math.max(15, Math.round(20000 / n)));
-    const perNote = [];
-    for (let rep = 0; rep < reps + 3; rep++) {
-      const fresh = worker(n, Math.max(1 << 20, n * 256));
-      fresh.writer.append('wasm', 0, n);
-      await fresh.writer.stop();
-      const ns = timed(() => fresh.wrapped.invokeEntryPoint(0, 0));
-      if (fresh.table.get(64 + n - 1) !== func) throw new Error(`the bench's note for slot ${64 + n - 1} was not applied`);
-      if (rep >= 3) perNote.push(ns / n); // the first reps warm the JIT
-    }
-    rows.push({ notes: n, worker: 'new', reps, per_note_ns: median(perNote), spread: spread(perNote), median_start_ns: median(perNote) * n });
+  return { notes: 1, worker: 'long-lived', between: spin ? 'spin' : 'sleep', reps: 50000, per_note_ns: median(batches),
+    spread: spread(batches), median_start_ns: median(starts), median_stock_start_ns: median(stockStarts) };
+}
+
+// n notes in the first start of a new worker since they came.
+async function newWorkerNoteRow(func, n) {
+  const reps = Math.min(200, Math.max(15, Math.round(20000 / n)));
+  const perNote = [];
+  for (let rep = 0; rep < reps + 3; rep++) {
+    const fresh = noteWorker(func, n, Math.max(1 << 20, n * 256));
+    fresh.writer.append('wasm', 0, n);
+    await fresh.writer.stop();
+    const t0 = process.hrtime.bigint();
+    fresh.wrapped.invokeEntryPoint(0, 0);
+    const ns = Number(process.hrtime.bigint() - t0);
+    if (fresh.table.get(64 + n - 1) !== func) throw new Error(`the bench's note for slot ${64 + n - 1} was not applied`);
+    if (rep >= 3) perNote.push(ns / n); // the first reps warm the JIT
   }
-  return rows;
+  return { notes: n, worker: 'new', reps, per_note_ns: median(perNote), spread: spread(perNote), median_start_ns: median(perNote) * n };
 }
 
 // A new worker's start as a line through its rows: what each further note adds (between the
@@ -476,16 +507,23 @@ function isolatedLines(report) {
   if (!o) return [];
   const lines = [];
   lines.push(`plugin work per pthread start, in isolation (${o.calls} calls): ${o.fast_path_ns.toFixed(1)} ns with nothing to fill, ` +
-    `${o.one_gap_slot_ns.toFixed(0)} ns with one gap slot to fill`);
+    `${o.one_gap_slot_ns.toFixed(0)} ns with one gap slot to fill (timed in pairs after the same round trip to the note writer: ` +
+    `${o.one_gap_slot_timed_ns.toFixed(0)} ns for the plugin's start, ${o.stock_timed_ns.toFixed(0)} for stock's)`);
   const j = report.jsInstanceFill;
   lines.push(`filling one slot of a JS-made wasm instance (a trampoline importing the table) at a pthread start, in isolation ` +
     `(${j.fills} fills, each a new instance): ${(j.one_js_instance_slot_ns / 1000).toFixed(1)} µs`);
   const noteTarget = (ns) => `(target <= ${TARGETS.noteApplyNs} ns)${ns > TARGETS.noteApplyNs ? `  above it by ${(ns - TARGETS.noteApplyNs).toFixed(0)} ns` : ''}`;
   for (const a of report.noteApply) {
     const prefix = 'applying slot notes at a pthread start, in isolation (module exports, a symbol name each): ';
-    if (a.worker === 'long-lived') {
-      lines.push(`${prefix}1 note per start on a long-lived worker (median of 10 batches' means of 5,000 starts; the median start: ` +
-        `${a.median_start_ns.toFixed(0)} ns): ${a.per_note_ns.toFixed(0)} ns per note ${noteTarget(a.per_note_ns)}`);
+    if (a.worker === 'long-lived' && a.between === 'spin') {
+      const slept = report.noteApply.find((b) => b.worker === 'long-lived' && b.between === 'sleep');
+      lines.push(`  the same with no system call on this thread between starts (both threads spin; a real worker sleeps): ` +
+        `${a.per_note_ns.toFixed(0)} ns per note (median start ${a.median_start_ns.toFixed(0)} ns, stock's ${a.median_stock_start_ns.toFixed(0)} ns)` +
+        (slept ? `; the ${(slept.per_note_ns - a.per_note_ns).toFixed(0)} ns between the two is what the sleep's system calls cost the start after them here` : ''));
+    } else if (a.worker === 'long-lived') {
+      lines.push(`${prefix}1 note per start on a long-lived worker (median of 10 batches of 5,000 starts, each paired with stock's ` +
+        `after the same round trip to the note writer: the batch's mean difference; the median starts: ${a.median_start_ns.toFixed(0)} ns, ` +
+        `stock's ${a.median_stock_start_ns.toFixed(0)} ns): ${a.per_note_ns.toFixed(0)} ns per note ${noteTarget(a.per_note_ns)}`);
     } else {
       lines.push(`${prefix}${a.notes} note${a.notes === 1 ? '' : 's'} in the first start of a new worker (median of ${a.reps}): ` +
         `${(a.median_start_ns / 1000).toFixed(1)} µs, ${a.per_note_ns.toFixed(0)} ns per note with the start's fixed cost ${noteTarget(a.per_note_ns)}`);
@@ -496,7 +534,7 @@ function isolatedLines(report) {
     lines.push(`  as a line: each note ${fit.per_note_ns.toFixed(0)} ns (between the 100- and 10,000-note starts) ${noteTarget(fit.per_note_ns)}; ` +
       `the first start of a new worker with 1 note: ${(fit.one_note_start_ns / 1000).toFixed(1)} µs`);
   }
-  const oneNote = report.noteApply.find((a) => a.worker === 'long-lived');
+  const oneNote = report.noteApply.find((a) => a.worker === 'long-lived' && a.between !== 'spin');
   for (const s of report.threadStart.filter((x) => x.kind === 'start' && x.metric === 'start' && x.modules === 32)) {
     const added = s.gaps ? Math.max(o.one_gap_slot_ns, oneNote.per_note_ns) : o.fast_path_ns;
     const bound = 1 + added / (s.stock_ms * 1e6);
