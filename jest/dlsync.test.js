@@ -6,7 +6,7 @@
 const { wrapAsyncDlopen, wrapCallerDlsync, wrapCallerDlsyncWithCallback, wrapEventLoopMailbox, wrapMainDlsync } = require('../src/dlsync.js');
 
 // threads: { pointer: 'awake' | 'asleep' }. pending: modules the main thread has yet to load.
-function world({ threads = { 11: 'awake', 12: 'asleep', 13: 'awake' }, canLoadNow = true, caller = 11, isWorker = false, intercepted = true } = {}) {
+function world({ threads = { 11: 'awake', 12: 'asleep', 13: 'awake' }, canLoadNow = true, caller = 11, isWorker = false, intercepted = true, version = null } = {}) {
   const log = [];
   const thread = { dlsyncNow: null, inEventLoopMailbox: 0, warnings: [], warn: (m) => thread.warnings.push(m) };
   const asyncLoads = [];
@@ -16,6 +16,7 @@ function world({ threads = { 11: 'awake', 12: 'asleep', 13: 'awake' }, canLoadNo
   };
   const em = {
     isWorker,
+    version,
     proxiedCaller: () => caller,
     liveThreads: () => Object.keys(threads).map(Number),
     queueDlsync: (p) => { log.push(`queue ${p}`); return threads[p] === 'awake' ? 1 : 0; },
@@ -101,6 +102,18 @@ test('a main-thread dlopen waits for every awake thread and queues for the sleep
   wrapMainDlsync(world({ caller: 11 }).thread, original)();
   wrapMainDlsync(world({ caller: 0, isWorker: true }).thread, original)();
   expect(original).toHaveBeenCalledTimes(2);
+});
+
+// 6.0.8's main-thread dlopen took 2.5x stock's time with the plugin's wait (bench): from 5.0.7
+// emscripten's own wait wakes sleepers, so there it is left to emscripten. Without a version (a
+// build patched after linking) the plugin keeps its own.
+test('from 5.0.7 a main-thread dlopen\'s wait is emscripten\'s own; before it, or with no version known, the plugin\'s', () => {
+  for (const [version, own] of [['5.0.7', false], ['6.0.8', false], ['5.0.6', true], ['3.1.69', true], [null, true]]) {
+    const w = world({ caller: 0, version });
+    const original = jest.fn();
+    wrapMainDlsync(w.thread, original)();
+    expect([version, w.log.length > 0, original.mock.calls.length]).toEqual([version, own, own ? 0 : 1]);
+  }
 });
 
 // emscripten's test_pthread_dlopen_many (PROXY_TO_PTHREAD; threads spin until all ten exist, and

@@ -56,31 +56,43 @@ test('a slot past the table goes through fill(), which grows the table to it', (
   expect([w.t.length, w.t.get(11), w.dlsyncs]).toEqual([12, exported, 1]);
 });
 
-test('two notes, a freed slot, or this worker\'s own note go through fill()', () => {
+test('one freed slot is emptied without a dlsync', () => {
+  const w = worker();
+  w.t.set(4, other);
+  w.note(4, { note: 'freed', module: undefined, symbol: undefined });
+  w.start();
+  expect([w.t.get(4), w.dlsyncs]).toEqual([null, 0]);
+});
+
+test('two notes, or this worker\'s own note, go through fill()', () => {
   const w = worker();
   w.note(4);
   w.note(5);
   w.start();
   expect([w.t.get(4), w.t.get(5), w.dlsyncs]).toEqual([exported, exported, 1]);
-  w.note(4, { note: 'freed', module: undefined, symbol: undefined });
-  w.start();
-  expect([w.t.get(4), w.dlsyncs]).toEqual([null, 2]);
   w.t.set(3, mine);
   w.note(3, { threadId: 1 }); // this worker's id: its first start took it
+  w.start();
+  expect([w.t.get(3), w.dlsyncs]).toEqual([mine, 2]);
+  w.note(3, { note: 'freed', module: undefined, symbol: undefined, threadId: 1 });
   w.start();
   expect([w.t.get(3), w.dlsyncs]).toEqual([mine, 3]);
 });
 
-test('readExportNote reads a plain export note of another thread, and nothing else', () => {
+test('readPlainNote reads another thread\'s export or freed-slot note without a fingerprint, and nothing else', () => {
   const state = SharedState.create(1 << 16);
   const base = { thread: 'the main thread', threadId: MAIN, module: 'a.so', symbol: 'g' };
   state.append({ key: 'slot:1', note: 'wasm', slot: 1, ...base });
   state.append({ key: 'slot:2', note: 'wasm', slot: 2, ...base, fp: 'f' });
   state.append({ key: 'slot:3', note: 'js', slot: 3, ...base, sig: 'i' });
   state.append({ key: 'slot:4', note: 'wasm', slot: 4, ...base, threadId: 5 });
+  state.append({ key: 'slot:5', note: 'freed', slot: 5, thread: 'the main thread', threadId: MAIN });
+  state.append({ key: 'slot:6', note: 'freed', slot: 6, thread: 'the main thread', threadId: MAIN, fp: 'f' });
   const into = { slot: -1, module: '', symbol: '' };
-  expect(state.readExportNote(0, 5, into)).toBe(true);
+  expect(state.readPlainNote(0, 5, into)).toBe(true);
   expect(into).toEqual({ slot: 1, module: 'a.so', symbol: 'g' });
-  expect([1, 2, 3].map((i) => state.readExportNote(i, 5, into))).toEqual([false, false, false]);
-  expect(state.readExportNote(3, 6, into)).toBe(true);
+  expect([1, 2, 3, 5].map((i) => state.readPlainNote(i, 5, into))).toEqual([false, false, false, false]);
+  expect(state.readPlainNote(3, 6, into)).toBe(true);
+  expect(state.readPlainNote(4, 5, into)).toBe(true);
+  expect(into).toEqual({ slot: 5, module: null, symbol: null });
 });

@@ -39,6 +39,7 @@ const NOTE_WORDS = 6;
 const HAS_FP = 1 << 8;
 const KINDS = ['freed', 'js', 'wasm', 'wasm-unknown', 'wasm-instance'];
 const WASM_KIND = KINDS.indexOf('wasm');
+const FREED_KIND = KINDS.indexOf('freed');
 // What a note's record holds itself; the rest goes in its details line.
 const RECORD_FIELDS = new Set(['key', 'note', 'slot', 'threadId', 'module', 'symbol']);
 const NEWLINE = 0x0a;
@@ -367,13 +368,20 @@ export class SharedState {
     return notes;
   }
 
-  // Note `i`'s slot, module and symbol into `into` (reused: a pthread start's one-note fill makes
-  // no objects), if it is a plain export note ('wasm', no verify fingerprint) that a thread other
-  // than `threadId` wrote; false for any other note.
-  readExportNote(i, threadId, into) {
+  // Note `i` into `into` (reused: a pthread start's one-note fill makes no objects) if a start can
+  // apply it alone: a note of a thread other than `threadId`, with no verify fingerprint, for an
+  // export ('wasm': slot, module, symbol) or a freed slot ('freed': slot, module null). False for
+  // any other note.
+  readPlainNote(i, threadId, into) {
     const w = this.noteWords;
     const at = i * NOTE_WORDS;
-    if (w[at + 2] !== WASM_KIND || w[at + 1] === threadId || !w[at + 4] || !w[at + 5]) return false;
+    if (w[at + 1] === threadId) return false;
+    if (w[at + 2] === FREED_KIND) {
+      into.slot = w[at];
+      into.module = into.symbol = null;
+      return true;
+    }
+    if (w[at + 2] !== WASM_KIND || !w[at + 4] || !w[at + 5]) return false;
     into.slot = w[at];
     into.module = this.nameAt(w[at + 4]);
     into.symbol = this.nameAt(w[at + 5]);

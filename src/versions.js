@@ -29,6 +29,15 @@ export function versionNumber(v) {
   return major * 10000 + minor * 100 + patch;
 }
 
+// 5.0.7+: a main-thread dlopen's synchronous request wakes a thread asleep in a futex wait
+// (emscripten_futex_wait's rework: ChangeLog 5.0.7, #26659), so emscripten's own wait for every
+// thread ends (conformance S18, S19). A build patched after linking has no version here (null):
+// the plugin keeps its own wait there, which every version needs no more than it.
+export const DLSYNC_WAKES_SLEEPERS_SINCE = '5.0.7';
+export function dlsyncWakesSleepers(emscriptenVersion) {
+  return emscriptenVersion != null && versionNumber(emscriptenVersion) >= versionNumber(DLSYNC_WAKES_SLEEPERS_SINCE);
+}
+
 // -sMEMORY64 with -pthread and dynamic linking, as the toolchain's own node runs it: 6.x (node 24
 // runs memory64 and table64 unflagged). 3.1.69's node 20 needs --experimental-wasm-memory64.
 export const MEMORY64_SINCE = '6.0.0';
