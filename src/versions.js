@@ -32,7 +32,7 @@ export function versionNumber(v) {
 // 5.0.7+: a main-thread dlopen's synchronous request wakes a thread asleep in a futex wait
 // (emscripten_futex_wait's rework: ChangeLog 5.0.7, #26659), so emscripten's own wait for every
 // thread ends (conformance S18, S19). A build patched after linking has no version here (null):
-// the plugin keeps its own wait there, which every version needs no more than it.
+// there the plugin keeps its own wait, which ends on every version, only slower.
 export const DLSYNC_WAKES_SLEEPERS_SINCE = '5.0.7';
 export function dlsyncWakesSleepers(emscriptenVersion) {
   return emscriptenVersion != null && versionNumber(emscriptenVersion) >= versionNumber(DLSYNC_WAKES_SLEEPERS_SINCE);
