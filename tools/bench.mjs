@@ -198,8 +198,8 @@ function threadStartOverhead(calls = 1e6) {
 // thread: the plugin's (`wrapped`) after the writer appended one note of `kind` (start i gets
 // bench-note-writer.mjs's note number noteFor(i)), then stock's own entry point (`stock`) after
 // a round trip that wrote nothing. Their difference is what the plugin adds. Either alone also
-// holds the timer and what the round trip left cold (~150 ns here, measured), which a real
-// start has in stock's time too.
+// holds the timer and the call (stock's start so timed: 50-90 ns here), which are not the
+// plugin's.
 function pairedStarts(writer, kind, wrapped, stock, starts, noteFor) {
   const plugin = new Float64Array(starts);
   const alone = new Float64Array(starts);
@@ -251,7 +251,7 @@ function noteWorker(func, n, capacity, spin = false) {
 // round), 50,000 starts after 5,000 of warm-up, each paired with stock's (pairedStarts), in 10
 // batches: the batches' median of their mean differences (the mean keeps this thread's own
 // collector pauses), and the median starts. spin: no system call on this thread between starts,
-// where a real worker sleeps (one here costs the start after it ~0.5 µs: startNoteWriter).
+// where a real worker sleeps (here they cost the start after them 0.4-0.8 µs: startNoteWriter).
 async function longLivedNoteRow(func, spin) {
   const w = noteWorker(func, 1000, 64 << 20, spin);
   const batches = [];
