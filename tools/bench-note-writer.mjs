@@ -22,7 +22,7 @@ function note(kind, i) {
 
 // From the measured thread: a writer thread over `buffer`. append() returns once the notes are in.
 // spin: both threads spin instead of sleeping, so the measured thread makes no system call
-// between appends. (Here a system call costs a one-note start after it 0.4-0.8 µs: the kernel's
+// between appends. (Here a system call costs a one-note start after it 0.4-0.9 µs: the kernel's
 // page tables are switched on every entry, `pti=on` without PCID, so what the code touches next
 // misses the TLB: measured by tools/bench.mjs's two long-lived note rows.)
 export function startNoteWriter(buffer, { spin = false } = {}) {

@@ -255,7 +255,7 @@ function noteWorker(func, n, capacity, spin = false) {
 // round), 50,000 starts after 5,000 of warm-up, each paired with stock's (pairedStarts), in 10
 // batches: the batches' median of their mean differences (the mean keeps this thread's own
 // collector pauses), and the median starts. spin: no system call on this thread between starts,
-// where a real worker sleeps (here they cost the start after them 0.4-0.8 µs: startNoteWriter).
+// where a real worker sleeps (here they cost the start after them 0.4-0.9 µs: startNoteWriter).
 async function longLivedNoteRow(func, spin) {
   const w = noteWorker(func, 1000, 64 << 20, spin);
   const batches = [];
