@@ -1,6 +1,6 @@
 // Gap slots, the reading side (see gap-slots.js): each pthread start on a worker fills the gap
 // slots other threads noted since the last start. Wraps emscripten's pthread entry point.
-import { GapSlotPlanner } from './gap-slots.js';
+import { GapSlotPlanner, loadedExport } from './gap-slots.js';
 import { fromBase64, resolveImports } from './js-instances.js';
 import { originalWebAssembly } from './watch-webassembly.js';
 
@@ -56,8 +56,8 @@ class GapFiller {
     if (!this.thread.table.reaches(found.slot)) return false;
     let value = null; // a freed slot
     if (found.module !== null) {
-      value = this.thread.em.loadedLibsByName()[found.module]?.exports?.[found.symbol];
-      if (typeof value !== 'function') return false;
+      value = loadedExport(this.thread.em.loadedLibsByName(), found.module, found.symbol);
+      if (!value) return false;
     }
     this.thread.setQuietly(found.slot, value);
     planner.appliedOne();
@@ -87,8 +87,8 @@ class GapFiller {
   valueFor(note, libs) {
     if (note.note === 'freed') return null;
     if (note.note === 'wasm') {
-      const func = libs[note.module]?.exports?.[note.symbol];
-      if (typeof func === 'function') return func;
+      const func = loadedExport(libs, note.module, note.symbol);
+      if (func) return func;
       return this.stub(note, `holds export ${note.symbol} of ${note.module}, which ${note.thread} ${note.how || 'added with addFunction'}, ` +
         `but ${this.ops.threadName} has not loaded ${note.module} (loaded from JS only? dlopen() it so every thread loads it)`);
     }

@@ -94,6 +94,13 @@ export function latestNotes(notes, latest = new Map()) {
   return latest;
 }
 
+// This thread's function for export `symbol` of `module`, or null when the module is not loaded
+// here (or still loading) or exports no function by that name. libs: LDSO.loadedLibsByName.
+export function loadedExport(libs, module, symbol) {
+  const func = libs[module]?.exports?.[symbol];
+  return typeof func === 'function' ? func : null;
+}
+
 // Which module export `func` is: { module, symbol }, or null. libs: emscripten's
 // LDSO.loadedLibsByName. Side modules first: their exports are also merged into the main
 // module's symbol table ('__main__'), but in another thread the module's own name is what says

@@ -9,7 +9,7 @@
 // compilation hides the bytes) and remembers small modules (emscripten's own, far larger, and
 // every module loaded inside an op, are left alone). When such an export gets a gap slot, the
 // note carries the instance's bytes and its imports as names this thread's peers can resolve.
-import { exportOf } from './gap-slots.js';
+import { exportOf, loadedExport } from './gap-slots.js';
 
 // A module larger than this is not kept: it travels in the shared log (a trampoline is ~100 bytes).
 export const MAX_MODULE_BYTES = 64 * 1024;
@@ -85,8 +85,8 @@ export function resolveImports(imports, { table, memory, libs }) {
     else if (imp.kind === 'memory') value = memory;
     else if (imp.kind === 'value') value = imp.bigint ? BigInt(imp.value) : imp.value;
     else if (imp.kind === 'export') {
-      value = libs[imp.from]?.exports?.[imp.symbol];
-      if (typeof value !== 'function') return { blocked: `its import ${imp.module}.${imp.name} is export ${imp.symbol} of ${imp.from}, which this thread has not loaded` };
+      value = loadedExport(libs, imp.from, imp.symbol);
+      if (!value) return { blocked: `its import ${imp.module}.${imp.name} is export ${imp.symbol} of ${imp.from}, which this thread has not loaded` };
     } else {
       return { blocked: `its import ${imp.module}.${imp.name} is ${imp.what}` };
     }
