@@ -24,7 +24,8 @@ function worker({ libs = { 'a.so': { exports: { g: exported, h: other } } }, aft
   const wrapped = install(em, { invokeEntryPoint: () => { w.starts++; } });
   w.start = () => wrapped.invokeEntryPoint(0, 0);
   w.start();
-  w.note = (slot, fields) => new SharedState(state.buffer).append({ key: `slot:${slot}`, note: 'wasm', slot, module: 'a.so', symbol: 'g',
+  const writer = new SharedState(state.buffer); // one view, as a program's main thread has
+  w.note = (slot, fields) => writer.append({ key: `slot:${slot}`, note: 'wasm', slot, module: 'a.so', symbol: 'g',
     thread: 'the main thread', threadId: MAIN, ...fields });
   return w;
 }
@@ -79,6 +80,21 @@ test('two notes, or this worker\'s own note, go through fill()', () => {
   expect([w.t.get(3), w.dlsyncs]).toEqual([mine, 3]);
 });
 
+// fillOne() keeps the exports it found by where their names are in the note text: the same
+// symbol of another module is another export, and an export filled again comes from the cache.
+test('an export filled before is found again; the same symbol of another module is that module\'s', () => {
+  const libs = { 'a.so': { exports: { g: exported } }, 'b.so': { exports: { g: other } } };
+  const w = worker({ libs });
+  w.note(5);
+  w.start();
+  w.note(6, { module: 'b.so' });
+  w.start();
+  libs['a.so'] = { exports: {} }; // not what emscripten does: here it shows the cache is used
+  w.note(7);
+  w.start();
+  expect([w.t.get(5), w.t.get(6), w.t.get(7), w.dlsyncs]).toEqual([exported, other, exported, 0]);
+});
+
 test('readPlainNote reads another thread\'s export or freed-slot note without a fingerprint, and nothing else', () => {
   const state = SharedState.create(1 << 16);
   const base = { thread: 'the main thread', threadId: MAIN, module: 'a.so', symbol: 'g' };
@@ -88,11 +104,11 @@ test('readPlainNote reads another thread\'s export or freed-slot note without a 
   state.append({ key: 'slot:4', note: 'wasm', slot: 4, ...base, threadId: 5 });
   state.append({ key: 'slot:5', note: 'freed', slot: 5, thread: 'the main thread', threadId: MAIN });
   state.append({ key: 'slot:6', note: 'freed', slot: 6, thread: 'the main thread', threadId: MAIN, fp: 'f' });
-  const into = { slot: -1, module: '', symbol: '' };
+  const into = { slot: -1, moduleAt: -1, symbolAt: -1 };
   expect(state.readPlainNote(0, 5, into)).toBe(true);
-  expect(into).toEqual({ slot: 1, module: 'a.so', symbol: 'g' });
+  expect([into.slot, state.nameAt(into.moduleAt), state.nameAt(into.symbolAt)]).toEqual([1, 'a.so', 'g']);
   expect([1, 2, 3, 5].map((i) => state.readPlainNote(i, 5, into))).toEqual([false, false, false, false]);
   expect(state.readPlainNote(3, 6, into)).toBe(true);
   expect(state.readPlainNote(4, 5, into)).toBe(true);
-  expect(into).toEqual({ slot: 5, module: null, symbol: null });
+  expect(into).toEqual({ slot: 5, moduleAt: 0, symbolAt: 0 });
 });

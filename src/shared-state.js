@@ -12,7 +12,7 @@
 // Why slot notes are binary: every worker reads every note at its next pthread start, and a
 // program may add thousands of callbacks. A record is six words (slot, thread, kind, and where
 // its details, module name and symbol name are in the text); a worker reads the words, and text
-// only when it needs it: each name once while NameCache keeps it (plain ASCII, read without a
+// only when it needs it: each name once while TextCache keeps it (plain ASCII, read without a
 // decoder), the rest (labels, signatures) only to explain a slot it cannot fill. The text grows
 // from the other end of the log's area, so catching up on ops never passes over it: a pthread
 // start after an addFunction touches the note's record and nothing else another thread wrote.
@@ -80,16 +80,20 @@ class SlotNote {
   get imports() { return this.details.imports; }
 }
 
-// Names by the text offset they were read at, in a fixed table of two-entry buckets (a new name
-// pushes out the less recently used of two): a name lost this way is decoded again (~0.1 µs),
-// where a Map of 10,000 names cost ~0.3 µs an insert (measured). Read 1,000 names twice in
-// order, and the second pass decodes 83 of them again. One plain array of [offset, name] pairs,
-// so a lookup touches one line of it, not a line in each of two arrays.
-const NAME_CACHE_BITS = 12;
-class NameCache {
+// Values by the note-text offset they came from (and a tag, for what was made of that text:
+// NAME for the name written there), in a fixed table of two-entry buckets (a new value pushes
+// out the less recently used of two): a value lost this way is made again (a name decoded again:
+// ~0.1 µs), where a Map of 10,000 names cost ~0.3 µs an insert (measured). Read 1,000 names
+// twice in order, and the second pass decodes 85 of them again. One plain array of [offset, tag,
+// value] entries, so a lookup touches one line of it, not a line in each of three arrays.
+// Note text never changes once written, so an entry never goes stale.
+const TEXT_CACHE_BUCKETS = 1 << 11;
+const ENTRY = 3;
+export const NAME = 0;
+export class TextCache {
   constructor() {
     // Holes read as undefined, never an offset: no fill (filling 8,192 entries took ~7 µs).
-    this.entries = new Array(2 << NAME_CACHE_BITS);
+    this.entries = new Array(TEXT_CACHE_BUCKETS * 2 * ENTRY);
   }
 
   // Where the bucket's first entry starts in `entries`. A full mix of the offset's bits
@@ -98,28 +102,30 @@ class NameCache {
   bucket(at) {
     let h = Math.imul(at ^ (at >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return ((h ^ (h >>> 16)) & ((1 << NAME_CACHE_BITS) - 2)) << 1;
+    return ((h ^ (h >>> 16)) & (TEXT_CACHE_BUCKETS - 1)) * 2 * ENTRY;
   }
 
-  // A hit on the second entry moves it to the front: a name every note uses (the module's) is
-  // then never the one pushed out.
-  get(at) {
+  // A hit on the second entry moves it to the front: a value every note uses (the module's
+  // name) is then never the one pushed out.
+  get(at, tag) {
     const e = this.entries;
     const i = this.bucket(at);
-    if (e[i] === at) return e[i + 1];
-    if (e[i + 2] !== at) return undefined;
-    const name = e[i + 3];
-    this.set(at, name);
-    return name;
+    if (e[i] === at && e[i + 1] === tag) return e[i + 2];
+    if (e[i + ENTRY] !== at || e[i + ENTRY + 1] !== tag) return undefined;
+    const value = e[i + ENTRY + 2];
+    this.set(at, tag, value);
+    return value;
   }
 
-  set(at, name) {
+  set(at, tag, value) {
     const e = this.entries;
     const i = this.bucket(at);
-    e[i + 2] = e[i];
-    e[i + 3] = e[i + 1];
+    e[i + ENTRY] = e[i];
+    e[i + ENTRY + 1] = e[i + 1];
+    e[i + ENTRY + 2] = e[i + 2];
     e[i] = at;
-    e[i + 1] = name;
+    e[i + 1] = tag;
+    e[i + 2] = value;
   }
 }
 
@@ -252,7 +258,7 @@ export class SharedState {
       const text = /^[\x20-\x21\x23-\x7e][\x20-\x7e]*$/.test(name) ? name : JSON.stringify(name);
       at = this.writeText(encoder.encode(text + '\n'), { label: name });
       this.nameLines.set(name, at);
-      this.names().set(at, name);
+      this.names().set(at, NAME, name);
     }
     return at;
   }
@@ -296,16 +302,16 @@ export class SharedState {
 
   // Made on first use: most threads never read a name.
   names() {
-    return (this.nameCache ??= new NameCache());
+    return (this.nameCache ??= new TextCache());
   }
 
   nameAt(at) {
     const names = this.names();
-    let name = names.get(at);
+    let name = names.get(at, NAME);
     if (name === undefined) {
       // A plain name (see nameLine) reads straight from the shared bytes; a quoted one is JSON.
       name = this.bytes[at - 1] === 0x22 ? JSON.parse(this.lineAt(at)) : this.plainNameAt(at - 1);
-      names.set(at, name);
+      names.set(at, NAME, name);
     }
     return name;
   }
@@ -370,21 +376,21 @@ export class SharedState {
 
   // Note `i` into `into` (reused: a pthread start's one-note fill makes no objects) if a start can
   // apply it alone: a note of a thread other than `threadId`, with no verify fingerprint, for an
-  // export ('wasm': slot, module, symbol) or a freed slot ('freed': slot, module null). False for
-  // any other note.
+  // export ('wasm': slot, and where its module and symbol names are in the note text: nameAt) or
+  // a freed slot ('freed': slot, both 0). False for any other note.
   readPlainNote(i, threadId, into) {
     const w = this.noteWords;
     const at = i * NOTE_WORDS;
     if (w[at + 1] === threadId) return false;
     if (w[at + 2] === FREED_KIND) {
       into.slot = w[at];
-      into.module = into.symbol = null;
+      into.moduleAt = into.symbolAt = 0;
       return true;
     }
     if (w[at + 2] !== WASM_KIND || !w[at + 4] || !w[at + 5]) return false;
     into.slot = w[at];
-    into.module = this.nameAt(w[at + 4]);
-    into.symbol = this.nameAt(w[at + 5]);
+    into.moduleAt = w[at + 4];
+    into.symbolAt = w[at + 5];
     return true;
   }
 
