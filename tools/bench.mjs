@@ -25,7 +25,7 @@ import { CARRIER_KEY, versionNumber } from '../src/versions.js';
 import { install } from '../src/runtime.js';
 import { SharedState } from '../src/shared-state.js';
 import { toBase64 } from '../src/js-instances.js';
-import { startNoteWriter } from './bench-note-writer.mjs';
+import { NEW_EXPORT_SLOTS, startNoteWriter } from './bench-note-writer.mjs';
 import { execFileSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
@@ -198,8 +198,8 @@ function threadStartOverhead(calls = 1e6) {
 // thread: the plugin's (`wrapped`) after the writer appended one note of `kind` (start i gets
 // bench-note-writer.mjs's note number noteFor(i)), then stock's own entry point (`stock`) after
 // a round trip that wrote nothing. Their difference is what the plugin adds. Either alone also
-// holds the timer and the call (stock's start so timed: 50-90 ns here), which are not the
-// plugin's.
+// holds the timer and the call (stock's start so timed: 50-90 ns here, and the same after a
+// round trip whose writer appended as much elsewhere: measured), which are not the plugin's.
 function pairedStarts(writer, kind, wrapped, stock, starts, noteFor) {
   const plugin = new Float64Array(starts);
   const alone = new Float64Array(starts);
@@ -227,7 +227,8 @@ function pairedStarts(writer, kind, wrapped, stock, starts, noteFor) {
 async function noteApply(counts = [100, 10000, 1]) {
   const func = new WebAssembly.Instance(new WebAssembly.Module(TRAMPOLINE_BYTES),
     { env: { t: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }) } }).exports.call;
-  const rows = [await longLivedNoteRow(func, false), await longLivedNoteRow(func, true)];
+  const rows = [await longLivedNoteRow(func), await longLivedNoteRow(func, { spin: true }),
+    await longLivedNoteRow(func, { newExports: true })];
   // A first pass of the many-note rows, dropped, warms fill(): a one-note start takes fillOne(),
   // so the long-lived rows no longer do. Cold, the 100-note row read 1,938-3,792 ns a note where
   // a second pass read 1,466-1,483 (measured). (Not the 1-note row: see above.)
@@ -256,22 +257,29 @@ function noteWorker(func, n, capacity, spin = false) {
 // batches: the batches' median of their mean differences (the mean keeps this thread's own
 // collector pauses), and the median starts. spin: no system call on this thread between starts,
 // where a real worker sleeps (here they cost the start after them 0.4-0.9 µs: startNoteWriter).
-async function longLivedNoteRow(func, spin) {
-  const w = noteWorker(func, 1000, 64 << 20, spin);
+// newExports: each note a new export (task_i for start i), where by default the 1,000 slots
+// hold the same 1,000 exports round after round, which the worker has filled before (an export
+// added, removed and added again; fillOne() keeps what it found).
+async function longLivedNoteRow(func, { spin = false, newExports = false } = {}) {
+  const batch = 5000;
+  const moduleExports = newExports ? 11 * batch : NEW_EXPORT_SLOTS;
+  const w = noteWorker(func, moduleExports, 64 << 20, spin);
   const batches = [];
   const starts = [];
   const stockStarts = [];
   for (let b = 0; b < 11; b++) {
-    const { plugin, stock } = pairedStarts(w.writer, 'wasm', w.wrapped, STOCK_START, 5000, (i) => i % 1000);
+    const noteFor = newExports ? (i) => b * batch + i : (i) => i % NEW_EXPORT_SLOTS;
+    const { plugin, stock } = pairedStarts(w.writer, newExports ? 'wasm-new' : 'wasm', w.wrapped, STOCK_START, batch, noteFor);
     if (b === 0) continue;
     batches.push(mean(plugin) - mean(stock));
     starts.push(...plugin);
     stockStarts.push(...stock);
   }
   await w.writer.stop();
-  if (w.table.get(64 + 999) !== func) throw new Error('the bench\'s notes were not applied');
-  return { notes: 1, worker: 'long-lived', between: spin ? 'spin' : 'sleep', reps: 50000, per_note_ns: median(batches),
-    spread: spread(batches), median_start_ns: median(starts), median_stock_start_ns: median(stockStarts) };
+  if (w.table.get(64 + NEW_EXPORT_SLOTS - 1) !== func) throw new Error('the bench\'s notes were not applied');
+  return { notes: 1, worker: 'long-lived', between: spin ? 'spin' : 'sleep', exports: newExports ? 'new' : 'filled before',
+    module_exports: moduleExports, reps: 10 * batch, per_note_ns: median(batches), spread: spread(batches), median_start_ns: median(starts),
+    median_stock_start_ns: median(stockStarts) };
 }
 
 // n notes in the first start of a new worker since they came.
@@ -382,8 +390,11 @@ async function seedWorkload(toolchain, runs) {
 
 // Issue 21's seed workload on the real pool (cpp-tests/bench/warm_pool: WarmPool from
 // ../shared/third_party, used in place): parallel_fors per second with the plugin against stock,
-// no gaps (so stock runs it), modes alternated run by run. The task module is dlopened on the
-// main thread where stock can do that with the pool asleep (5.0.7+, see S18), else from a pthread.
+// no gaps (so stock runs it). The task module is dlopened on the main thread where stock can do
+// that with the pool asleep (5.0.7+, see S18), else from a pthread. Three sets of runs, the order
+// rotated run by run: stock, the plugin, and stock again (the same build), whose ratio to the
+// first set shows how far this machine alone moves the ratio: nothing of the plugin's runs in the
+// timed loop, and one run's rate here can differ from the next by half (measured).
 const WARM_POOL = {
   dir: 'bench/warm_pool',
   sides: { 's18_pool.so': ['../../s18_warm_pool_cold/s18_pool.cpp'], 's18_tasks.so': ['../../s18_warm_pool_cold/s18_tasks.c'] },
@@ -392,29 +403,33 @@ const WARM_POOL = {
   pool: 5,
 };
 const MAIN_THREAD_DLOPEN_WAKES_SLEEPERS = '5.0.7';
+const WARM_POOL_SETS = ['stock', 'plugin', 'stockAgain'];
 async function warmPoolWorkload(toolchain, runs, rounds = 20000) {
   const where = versionNumber(toolchain) >= versionNumber(MAIN_THREAD_DLOPEN_WAKES_SLEEPERS) ? 'main' : 'pthread';
   const dirs = {};
   for (const mode of ['stock', 'plugin']) dirs[mode] = await c.buildScenario({ toolchain, scenario: WARM_POOL, mode });
-  const rates = { stock: [], plugin: [] };
+  dirs.stockAgain = dirs.stock;
+  const rates = { stock: [], plugin: [], stockAgain: [] };
   for (let i = 0; i < runs; i++) {
-    for (const mode of i % 2 ? ['plugin', 'stock'] : ['stock', 'plugin']) {
-      const r = await c.run(path.join(c.REPO, 'tools', 'em'), [toolchain, 'node', 'main.js', where, String(rounds)], { cwd: dirs[mode], timeoutMs: 120000 });
+    for (let k = 0; k < WARM_POOL_SETS.length; k++) {
+      const set = WARM_POOL_SETS[(i + k) % WARM_POOL_SETS.length];
+      const r = await c.run(path.join(c.REPO, 'tools', 'em'), [toolchain, 'node', 'main.js', where, String(rounds)], { cwd: dirs[set], timeoutMs: 120000 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('PDSTAT '));
       const stat = line && JSON.parse(line.slice(7));
       if (r.code !== 0 || !stat || stat.error || stat.wrong) {
-        throw new Error(`${toolchain} ${mode} WarmPool bench failed: ${stat ? JSON.stringify(stat) : (r.stderr || r.stdout).slice(-500)}`);
+        throw new Error(`${toolchain} ${set} WarmPool bench failed: ${stat ? JSON.stringify(stat) : (r.stderr || r.stdout).slice(-500)}`);
       }
-      rates[mode].push(stat.parallel_fors / stat.seconds);
+      rates[set].push(stat.parallel_fors / stat.seconds);
     }
   }
   const stock = median(rates.stock);
   const plugin = median(rates.plugin);
-  // Also run by run: each plugin run against the stock run beside it, which shares its moment's
+  // Also run by run: each run against the stock run of its round, which shares its moment's
   // machine (drift between the moments cancels).
-  const paired = median(rates.plugin.map((p, i) => p / rates.stock[i]));
+  const byRun = (set) => median(rates[set].map((x, i) => x / rates.stock[i]));
   return { toolchain, where, runs, rounds, stock_per_second: stock, plugin_per_second: plugin, ratio: plugin / stock,
-    paired_ratio: paired, stock_spread: spread(rates.stock), plugin_spread: spread(rates.plugin) };
+    paired_ratio: byRun('plugin'), stock_spread: spread(rates.stock), plugin_spread: spread(rates.plugin),
+    stock_again_ratio: median(rates.stockAgain) / stock, stock_again_paired_ratio: byRun('stockAgain') };
 }
 
 // npm run bench [-- --only PARTS] [--toolchains A,B]: PARTS a comma list of threads (thread
@@ -442,7 +457,7 @@ async function main() {
   // timed loop: twice the runs of the other rows (6 per mode met and missed the target by turns).
   const warmPoolRuns = Number(process.env.PTHREAD_DYLINK_BENCH_WARMPOOL_RUNS || 2 * runs);
   for (const t of wants('warmpool') ? toolchains : []) {
-    process.stdout.write(`[bench] WarmPool workload on ${t} (${warmPoolRuns} runs per mode)\n`);
+    process.stdout.write(`[bench] WarmPool workload on ${t} (${warmPoolRuns} runs of each of stock, the plugin and stock again)\n`);
     report.warmPool.push(await warmPoolWorkload(t, warmPoolRuns));
   }
   if (wants('transform')) {
@@ -484,7 +499,8 @@ function workloadLines(report) {
       `${w.rounds} parallel_fors of 32 per run, median of ${w.runs} runs per mode): stock ${Math.round(w.stock_per_second)}/s, ` +
       `plugin ${Math.round(w.plugin_per_second)}/s, ratio ${w.ratio.toFixed(3)} (target >= ${TARGETS.warmPoolRatio}; spread ` +
       `${(w.stock_spread * 100).toFixed(1)}% / ${(w.plugin_spread * 100).toFixed(1)}%; run by run: median ${w.paired_ratio.toFixed(3)})` +
-      (w.ratio < TARGETS.warmPoolRatio ? `  below it by ${((TARGETS.warmPoolRatio - w.ratio) * 100).toFixed(1)} points` : ''));
+      (w.ratio < TARGETS.warmPoolRatio ? `  below it by ${((TARGETS.warmPoolRatio - w.ratio) * 100).toFixed(1)} points` : '') +
+      `; stock against itself in the same run (a third set of runs): ${w.stock_again_ratio.toFixed(3)}, run by run ${w.stock_again_paired_ratio.toFixed(3)}`);
   }
   return lines;
 }
@@ -516,35 +532,50 @@ function isolatedLines(report) {
   const j = report.jsInstanceFill;
   lines.push(`filling one slot of a JS-made wasm instance (a trampoline importing the table) at a pthread start, in isolation ` +
     `(${j.fills} fills, each a new instance): ${(j.one_js_instance_slot_ns / 1000).toFixed(1)} µs`);
-  const noteTarget = (ns) => `(target <= ${TARGETS.noteApplyNs} ns)${ns > TARGETS.noteApplyNs ? `  above it by ${(ns - TARGETS.noteApplyNs).toFixed(0)} ns` : ''}`;
-  for (const a of report.noteApply) {
-    const prefix = 'applying slot notes at a pthread start, in isolation (module exports, a symbol name each): ';
+  lines.push(...noteApplyLines(report.noteApply));
+  // A start's added cost with one gap slot: the worst of a freed slot and the one-note rows a
+  // real worker meets (it sleeps between starts).
+  const slept = report.noteApply.filter((a) => a.worker === 'long-lived' && a.between === 'sleep');
+  const oneNoteNs = Math.max(o.one_gap_slot_ns, ...slept.map((a) => a.per_note_ns));
+  for (const s of report.threadStart.filter((x) => x.kind === 'start' && x.metric === 'start' && x.modules === 32)) {
+    const added = s.gaps ? oneNoteNs : o.fast_path_ns;
+    const bound = 1 + added / (s.stock_ms * 1e6);
+    lines.push(`thread start bound on ${s.toolchain}, ${s.gaps ? 'one gap slot to fill' : 'nothing to fill'}: the plugin adds ` +
+      `${added.toFixed(0)} ns to stock's ${(s.stock_ms * 1e6).toFixed(0)} ns: ratio <= ${bound.toFixed(5)} ` +
+      `(target <= ${TARGETS.threadStartBound})${missedBy(bound, TARGETS.threadStartBound)}`);
+  }
+  return lines;
+}
+
+const noteTarget = (ns) => `(target <= ${TARGETS.noteApplyNs} ns)${ns > TARGETS.noteApplyNs ? `  above it by ${(ns - TARGETS.noteApplyNs).toFixed(0)} ns` : ''}`;
+
+// The report's lines for noteApply()'s rows, each against the per-note target.
+function noteApplyLines(rows) {
+  const lines = [];
+  const prefix = 'applying slot notes at a pthread start, in isolation (module exports, a symbol name each): ';
+  const slept = rows.find((b) => b.worker === 'long-lived' && b.between === 'sleep' && b.exports !== 'new');
+  const startsOf = (a) => `median start ${a.median_start_ns.toFixed(0)} ns, stock's ${a.median_stock_start_ns.toFixed(0)} ns`;
+  for (const a of rows) {
     if (a.worker === 'long-lived' && a.between === 'spin') {
-      const slept = report.noteApply.find((b) => b.worker === 'long-lived' && b.between === 'sleep');
       lines.push(`  the same with no system call on this thread between starts (both threads spin; a real worker sleeps): ` +
-        `${a.per_note_ns.toFixed(0)} ns per note (median start ${a.median_start_ns.toFixed(0)} ns, stock's ${a.median_stock_start_ns.toFixed(0)} ns)` +
+        `${a.per_note_ns.toFixed(0)} ns per note (${startsOf(a)})` +
         (slept ? `; the ${(slept.per_note_ns - a.per_note_ns).toFixed(0)} ns between the two is what the sleep's system calls cost the start after them here` : ''));
+    } else if (a.worker === 'long-lived' && a.exports === 'new') {
+      lines.push(`  the same, each note an export new to the worker (task_i at start i, of a module of ${a.module_exports} exports, in the same 1,000 slots): ` +
+        `${a.per_note_ns.toFixed(0)} ns per note (${startsOf(a)}) ${noteTarget(a.per_note_ns)}`);
     } else if (a.worker === 'long-lived') {
-      lines.push(`${prefix}1 note per start on a long-lived worker (median of 10 batches of 5,000 starts, each paired with stock's ` +
-        `after the same round trip to the note writer: the batch's mean difference; the median starts: ${a.median_start_ns.toFixed(0)} ns, ` +
-        `stock's ${a.median_stock_start_ns.toFixed(0)} ns): ${a.per_note_ns.toFixed(0)} ns per note ${noteTarget(a.per_note_ns)}`);
+      lines.push(`${prefix}1 note per start on a long-lived worker, an export it has filled before (1,000 slots and exports round ` +
+        `robin; median of 10 batches of 5,000 starts, each paired with stock's after the same round trip to the note writer: ` +
+        `the batch's mean difference; ${startsOf(a)}): ${a.per_note_ns.toFixed(0)} ns per note ${noteTarget(a.per_note_ns)}`);
     } else {
       lines.push(`${prefix}${a.notes} note${a.notes === 1 ? '' : 's'} in the first start of a new worker (median of ${a.reps}): ` +
         `${(a.median_start_ns / 1000).toFixed(1)} µs, ${a.per_note_ns.toFixed(0)} ns per note with the start's fixed cost ${noteTarget(a.per_note_ns)}`);
     }
   }
-  const fit = noteApplyFit(report.noteApply);
+  const fit = noteApplyFit(rows);
   if (fit) {
     lines.push(`  as a line: each note ${fit.per_note_ns.toFixed(0)} ns (between the 100- and 10,000-note starts) ${noteTarget(fit.per_note_ns)}; ` +
       `the first start of a new worker with 1 note: ${(fit.one_note_start_ns / 1000).toFixed(1)} µs`);
-  }
-  const oneNote = report.noteApply.find((a) => a.worker === 'long-lived' && a.between !== 'spin');
-  for (const s of report.threadStart.filter((x) => x.kind === 'start' && x.metric === 'start' && x.modules === 32)) {
-    const added = s.gaps ? Math.max(o.one_gap_slot_ns, oneNote.per_note_ns) : o.fast_path_ns;
-    const bound = 1 + added / (s.stock_ms * 1e6);
-    lines.push(`thread start bound on ${s.toolchain}, ${s.gaps ? 'one gap slot to fill' : 'nothing to fill'}: the plugin adds ` +
-      `${added.toFixed(0)} ns to stock's ${(s.stock_ms * 1e6).toFixed(0)} ns: ratio <= ${bound.toFixed(5)} ` +
-      `(target <= ${TARGETS.threadStartBound})${missedBy(bound, TARGETS.threadStartBound)}`);
   }
   return lines;
 }
