@@ -11,16 +11,16 @@ const EXIT = 2;
 // [command, kind, first, count]
 const CONTROL_WORDS = 4;
 const KINDS = ['freed', 'wasm', 'wasm-new'];
-// 'wasm-new' notes reuse this many slots (from 64) round robin.
-export const NEW_EXPORT_SLOTS = 1000;
+// The long-lived note rows' slots (from 64), reused round robin ('wasm-new' notes wrap there).
+export const ROUND_ROBIN_SLOTS = 1000;
 
 // The notes the benches append: slot i % 64 freed (a one-word record, text only for its label);
 // export task_i of a loaded module put in slot 64 + i with addFunction ('wasm'); and the same
-// in slot 64 + i % NEW_EXPORT_SLOTS ('wasm-new': a new export each time, in a slot the table
+// in slot 64 + i % ROUND_ROBIN_SLOTS ('wasm-new': a new export each time, in a slot the table
 // already reaches).
 function note(kind, i) {
   if (kind === 'freed') return { key: `slot:${i % 64}`, note: 'freed', slot: i % 64, label: 'bench', thread: 'the main thread', threadId: 99 };
-  const slot = 64 + (kind === 'wasm-new' ? i % NEW_EXPORT_SLOTS : i);
+  const slot = 64 + (kind === 'wasm-new' ? i % ROUND_ROBIN_SLOTS : i);
   return { key: `slot:${slot}`, note: 'wasm', slot, sig: 'ii', module: 'libtask.so', symbol: `task_${i}`,
     label: `export task_${i} of libtask.so, added with addFunction`, thread: 'the main thread', threadId: 99 };
 }

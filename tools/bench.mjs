@@ -25,7 +25,7 @@ import { CARRIER_KEY, versionNumber } from '../src/versions.js';
 import { install } from '../src/runtime.js';
 import { SharedState } from '../src/shared-state.js';
 import { toBase64 } from '../src/js-instances.js';
-import { NEW_EXPORT_SLOTS, startNoteWriter } from './bench-note-writer.mjs';
+import { ROUND_ROBIN_SLOTS, startNoteWriter } from './bench-note-writer.mjs';
 import { execFileSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
@@ -262,13 +262,13 @@ function noteWorker(func, n, capacity, spin = false) {
 // added, removed and added again; fillOne() keeps what it found).
 async function longLivedNoteRow(func, { spin = false, newExports = false } = {}) {
   const batch = 5000;
-  const moduleExports = newExports ? 11 * batch : NEW_EXPORT_SLOTS;
+  const moduleExports = newExports ? 11 * batch : ROUND_ROBIN_SLOTS;
   const w = noteWorker(func, moduleExports, 64 << 20, spin);
   const batches = [];
   const starts = [];
   const stockStarts = [];
   for (let b = 0; b < 11; b++) {
-    const noteFor = newExports ? (i) => b * batch + i : (i) => i % NEW_EXPORT_SLOTS;
+    const noteFor = newExports ? (i) => b * batch + i : (i) => i % ROUND_ROBIN_SLOTS;
     const { plugin, stock } = pairedStarts(w.writer, newExports ? 'wasm-new' : 'wasm', w.wrapped, STOCK_START, batch, noteFor);
     if (b === 0) continue;
     batches.push(mean(plugin) - mean(stock));
@@ -276,7 +276,7 @@ async function longLivedNoteRow(func, { spin = false, newExports = false } = {})
     stockStarts.push(...stock);
   }
   await w.writer.stop();
-  if (w.table.get(64 + NEW_EXPORT_SLOTS - 1) !== func) throw new Error('the bench\'s notes were not applied');
+  if (w.table.get(64 + ROUND_ROBIN_SLOTS - 1) !== func) throw new Error('the bench\'s notes were not applied');
   return { notes: 1, worker: 'long-lived', between: spin ? 'spin' : 'sleep', exports: newExports ? 'new' : 'filled before',
     module_exports: moduleExports, reps: 10 * batch, per_note_ns: median(batches), spread: spread(batches), median_start_ns: median(starts),
     median_stock_start_ns: median(stockStarts) };
