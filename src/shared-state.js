@@ -89,7 +89,7 @@ class SlotNote {
 // Note text never changes once written, so an entry never goes stale.
 const TEXT_CACHE_BUCKETS = 1 << 11;
 const ENTRY = 3;
-export const NAME = 0;
+const NAME = 0;
 export class TextCache {
   constructor() {
     // Holes read as undefined, never an offset: no fill (filling 8,192 entries took ~7 µs).

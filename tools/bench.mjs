@@ -21,7 +21,7 @@ import * as acorn from 'acorn';
 import { patchFile, patchText } from './transform/patch.mjs';
 import { ANCHORS } from './transform/anchors.mjs';
 import { buildRuntimeExpression } from './build.mjs';
-import { CARRIER_KEY, versionNumber } from '../src/versions.js';
+import { CARRIER_KEY, dlsyncWakesSleepers } from '../src/versions.js';
 import { install } from '../src/runtime.js';
 import { SharedState } from '../src/shared-state.js';
 import { toBase64 } from '../src/js-instances.js';
@@ -402,10 +402,9 @@ const WARM_POOL = {
   thirdParty: ['warm_pool'],
   pool: 5,
 };
-const MAIN_THREAD_DLOPEN_WAKES_SLEEPERS = '5.0.7';
 const WARM_POOL_SETS = ['stock', 'plugin', 'stockAgain'];
 async function warmPoolWorkload(toolchain, runs, rounds = 20000) {
-  const where = versionNumber(toolchain) >= versionNumber(MAIN_THREAD_DLOPEN_WAKES_SLEEPERS) ? 'main' : 'pthread';
+  const where = dlsyncWakesSleepers(toolchain) ? 'main' : 'pthread';
   const dirs = {};
   for (const mode of ['stock', 'plugin']) dirs[mode] = await c.buildScenario({ toolchain, scenario: WARM_POOL, mode });
   dirs.stockAgain = dirs.stock;
