@@ -228,7 +228,8 @@ async function noteApply(counts = [100, 10000, 1]) {
   const func = new WebAssembly.Instance(new WebAssembly.Module(TRAMPOLINE_BYTES),
     { env: { t: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }) } }).exports.call;
   const rows = [await longLivedNoteRow(func), await longLivedNoteRow(func, { spin: true }),
-    await longLivedNoteRow(func, { newExports: true })];
+    await longLivedNoteRow(func, { newExports: true }),
+    await longLivedNoteRow(func, { floor: true }), await longLivedNoteRow(func, { floor: true, newExports: true })];
   // A first pass of the many-note rows, dropped, warms fill(): a one-note start takes fillOne(),
   // so the long-lived rows no longer do. Cold, the 100-note row read 1,938-3,792 ns a note where
   // a second pass read 1,466-1,483 (measured). (Not the 1-note row: see above.)
@@ -240,16 +241,38 @@ async function noteApply(counts = [100, 10000, 1]) {
 const STOCK_START = { invokeEntryPoint: () => {} };
 
 // A worker whose loaded module libtask.so exports task_0 … task_{n-1}, past its own first start,
-// and a writer thread (spin: see startNoteWriter) over its shared state.
-function noteWorker(func, n, capacity, spin = false) {
+// and a writer thread (spin: see startNoteWriter) over its shared state. floor ('held' or
+// 'by name'): the worker's start is floorStart's, not the plugin's.
+function noteWorker(func, n, capacity, { spin = false, floor = null } = {}) {
   const state = SharedState.create(capacity);
   const { em, table } = workerRuntime(state);
   const exports = {};
   for (let i = 0; i < n; i++) exports[`task_${i}`] = func;
   em.loadedLibsByName = () => ({ 'libtask.so': { exports } });
-  const wrapped = install(em, STOCK_START);
+  const wrapped = floor ? floorStart(state, table, exports, floor === 'held' ? func : null) : install(em, STOCK_START);
   wrapped.invokeEntryPoint(0, 0); // the worker's first start: its own set-up, untimed
   return { wrapped, table, writer: startNoteWriter(state.buffer, { spin }) };
+}
+
+// The least a one-note start can do on this machine, whatever its design, to set beside the
+// plugin's: read the note count and the note's slot, which another core just wrote, and put the
+// slot's function there (the table already grown to every slot). With `held`, a function it
+// already holds (the floor of an export filled before); without, export task_k of `exports`
+// for the k-th note (the notes of a new-export row, in order), looked up by a name made here
+// for free (the plugin reads it from the note): the floor of an export new to the worker.
+function floorStart(state, table, exports, held) {
+  table.grow(64 + ROUND_ROBIN_SLOTS - table.length);
+  const note = { slot: 0, moduleAt: 0, symbolAt: 0 };
+  let seen = 0;
+  return {
+    invokeEntryPoint() {
+      state.catchUpNotes();
+      for (; seen < state.noteCount; seen++) {
+        state.readPlainNote(seen, 0, note);
+        table.set(note.slot, held ?? exports[`task_${seen}`]);
+      }
+    },
+  };
 }
 
 // One note per start, 1,000 slots reused round robin (the table stops growing after the first
@@ -259,11 +282,12 @@ function noteWorker(func, n, capacity, spin = false) {
 // where a real worker sleeps (here they cost the start after them 0.4-0.9 µs: startNoteWriter).
 // newExports: each note a new export (task_i for start i), where by default the 1,000 slots
 // hold the same 1,000 exports round after round, which the worker has filled before (an export
-// added, removed and added again; fillOne() keeps what it found).
-async function longLivedNoteRow(func, { spin = false, newExports = false } = {}) {
+// added, removed and added again; fillOne() keeps what it found). floor: the same starts made
+// by floorStart instead of the plugin, to show how much of the row any design must pay here.
+async function longLivedNoteRow(func, { spin = false, newExports = false, floor = false } = {}) {
   const batch = 5000;
   const moduleExports = newExports ? 11 * batch : ROUND_ROBIN_SLOTS;
-  const w = noteWorker(func, moduleExports, 64 << 20, spin);
+  const w = noteWorker(func, moduleExports, 64 << 20, { spin, floor: floor ? (newExports ? 'by name' : 'held') : null });
   const batches = [];
   const starts = [];
   const stockStarts = [];
@@ -277,7 +301,7 @@ async function longLivedNoteRow(func, { spin = false, newExports = false } = {})
   }
   await w.writer.stop();
   if (w.table.get(64 + ROUND_ROBIN_SLOTS - 1) !== func) throw new Error('the bench\'s notes were not applied');
-  return { notes: 1, worker: 'long-lived', between: spin ? 'spin' : 'sleep', exports: newExports ? 'new' : 'filled before',
+  return { notes: 1, worker: 'long-lived', between: spin ? 'spin' : 'sleep', exports: newExports ? 'new' : 'filled before', floor,
     module_exports: moduleExports, reps: 10 * batch, per_note_ns: median(batches), spread: spread(batches), median_start_ns: median(starts),
     median_stock_start_ns: median(stockStarts) };
 }
@@ -534,7 +558,7 @@ function isolatedLines(report) {
   lines.push(...noteApplyLines(report.noteApply));
   // A start's added cost with one gap slot: the worst of a freed slot and the one-note rows a
   // real worker meets (it sleeps between starts).
-  const slept = report.noteApply.filter((a) => a.worker === 'long-lived' && a.between === 'sleep');
+  const slept = report.noteApply.filter((a) => a.worker === 'long-lived' && a.between === 'sleep' && !a.floor);
   const oneNoteNs = Math.max(o.one_gap_slot_ns, ...slept.map((a) => a.per_note_ns));
   for (const s of report.threadStart.filter((x) => x.kind === 'start' && x.metric === 'start' && x.modules === 32)) {
     const added = s.gaps ? oneNoteNs : o.fast_path_ns;
@@ -552,10 +576,14 @@ const noteTarget = (ns) => `(target <= ${TARGETS.noteApplyNs} ns)${ns > TARGETS.
 function noteApplyLines(rows) {
   const lines = [];
   const prefix = 'applying slot notes at a pthread start, in isolation (module exports, a symbol name each): ';
-  const slept = rows.find((b) => b.worker === 'long-lived' && b.between === 'sleep' && b.exports !== 'new');
+  const slept = rows.find((b) => b.worker === 'long-lived' && b.between === 'sleep' && b.exports !== 'new' && !b.floor);
   const startsOf = (a) => `median start ${a.median_start_ns.toFixed(0)} ns, stock's ${a.median_stock_start_ns.toFixed(0)} ns`;
   for (const a of rows) {
-    if (a.worker === 'long-lived' && a.between === 'spin') {
+    if (a.floor) {
+      lines.push(`  the least any one-note start can do here, timed the same way (read the note count and slot another core wrote, ` +
+        `table.set; tools/bench.mjs floorStart), ${a.exports === 'new' ? 'an export new to the worker, found by a name made for free, in a module of ' +
+        `${a.module_exports} exports` : 'a function it already holds'}: ${a.per_note_ns.toFixed(0)} ns (${startsOf(a)}) ${noteTarget(a.per_note_ns)}`);
+    } else if (a.worker === 'long-lived' && a.between === 'spin') {
       lines.push(`  the same with no system call on this thread between starts (both threads spin; a real worker sleeps): ` +
         `${a.per_note_ns.toFixed(0)} ns per note (${startsOf(a)})` +
         (slept ? `; the ${(slept.per_note_ns - a.per_note_ns).toFixed(0)} ns between the two is what the sleep's system calls cost the start after them here` : ''));
