@@ -580,9 +580,11 @@ function noteApplyLines(rows) {
   const startsOf = (a) => `median start ${a.median_start_ns.toFixed(0)} ns, stock's ${a.median_stock_start_ns.toFixed(0)} ns`;
   for (const a of rows) {
     if (a.floor) {
+      const plugins = rows.find((b) => !b.floor && b.worker === 'long-lived' && b.between === 'sleep' && b.exports === a.exports);
       lines.push(`  the least any one-note start can do here, timed the same way (read the note count and slot another core wrote, ` +
         `table.set; tools/bench.mjs floorStart), ${a.exports === 'new' ? 'an export new to the worker, found by a name made for free, in a module of ' +
-        `${a.module_exports} exports` : 'a function it already holds'}: ${a.per_note_ns.toFixed(0)} ns (${startsOf(a)}) ${noteTarget(a.per_note_ns)}`);
+        `${a.module_exports} exports` : 'a function it already holds'}: ${a.per_note_ns.toFixed(0)} ns (${startsOf(a)}) ${noteTarget(a.per_note_ns)}` +
+        (plugins ? `; the plugin's start is ${(plugins.per_note_ns - a.per_note_ns).toFixed(0)} ns above it` : ''));
     } else if (a.worker === 'long-lived' && a.between === 'spin') {
       lines.push(`  the same with no system call on this thread between starts (both threads spin; a real worker sleeps): ` +
         `${a.per_note_ns.toFixed(0)} ns per note (${startsOf(a)})` +
