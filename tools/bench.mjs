@@ -5,8 +5,10 @@
 //   - catch-up: the first pthread start on a worker that sat idle through those 100 loads;
 //   - what the plugin adds to a pthread start, counted rather than timed end to end: its
 //     invokeEntryPoint wrapper (the only thread-start hook) called a million times in isolation,
-//     on the fast path and with gap slots to fill, against stock's measured thread start; and the
-//     time to fill one slot of a wasm instance another thread made in JS (issue 18's trampoline);
+//     on the fast path and with gap slots to fill, against stock's measured thread start; slot
+//     notes applied at a start, beside the least any one-note start can do on this machine
+//     (floorStart); and the time to fill one slot of a wasm instance another thread made in JS
+//     (issue 18's trampoline);
 //   - the post-link transform on a ~5 MB generated .js vs a bare acorn.parse of the same file,
 //     and the peak memory (max RSS) of a process that patches it vs one that parses it;
 //   - the seed workload (S11): parallel_fors per second of a side-module pool, with the plugin
