@@ -243,15 +243,15 @@ async function noteApply(counts = [100, 10000, 1]) {
 const STOCK_START = { invokeEntryPoint: () => {} };
 
 // A worker whose loaded module libtask.so exports task_0 … task_{n-1}, past its own first start,
-// and a writer thread (spin: see startNoteWriter) over its shared state. floor ('held' or
-// 'by name'): the worker's start is floorStart's, not the plugin's.
-function noteWorker(func, n, capacity, { spin = false, floor = null } = {}) {
+// and a writer thread (spin: see startNoteWriter) over its shared state. start(state, table,
+// exports): the worker's start, the plugin's by default (floorStart: the least one can do).
+function noteWorker(func, n, capacity, { spin = false, start = null } = {}) {
   const state = SharedState.create(capacity);
   const { em, table } = workerRuntime(state);
   const exports = {};
   for (let i = 0; i < n; i++) exports[`task_${i}`] = func;
   em.loadedLibsByName = () => ({ 'libtask.so': { exports } });
-  const wrapped = floor ? floorStart(state, table, exports, floor === 'held' ? func : null) : install(em, STOCK_START);
+  const wrapped = start ? start(state, table, exports) : install(em, STOCK_START);
   wrapped.invokeEntryPoint(0, 0); // the worker's first start: its own set-up, untimed
   return { wrapped, table, writer: startNoteWriter(state.buffer, { spin }) };
 }
@@ -289,7 +289,8 @@ function floorStart(state, table, exports, held) {
 async function longLivedNoteRow(func, { spin = false, newExports = false, floor = false } = {}) {
   const batch = 5000;
   const moduleExports = newExports ? 11 * batch : ROUND_ROBIN_SLOTS;
-  const w = noteWorker(func, moduleExports, 64 << 20, { spin, floor: floor ? (newExports ? 'by name' : 'held') : null });
+  const start = floor ? (state, table, exports) => floorStart(state, table, exports, newExports ? null : func) : null;
+  const w = noteWorker(func, moduleExports, 64 << 20, { spin, start });
   const batches = [];
   const starts = [];
   const stockStarts = [];
@@ -574,15 +575,21 @@ function isolatedLines(report) {
 
 const noteTarget = (ns) => `(target <= ${TARGETS.noteApplyNs} ns)${ns > TARGETS.noteApplyNs ? `  above it by ${(ns - TARGETS.noteApplyNs).toFixed(0)} ns` : ''}`;
 
+// The plugin's one-note row (not a floor) on a worker that sleeps between starts, for `exports`
+// ('filled before' or 'new').
+function sleepingPluginRow(rows, exports) {
+  return rows.find((b) => b.worker === 'long-lived' && b.between === 'sleep' && !b.floor && b.exports === exports);
+}
+
 // The report's lines for noteApply()'s rows, each against the per-note target.
 function noteApplyLines(rows) {
   const lines = [];
   const prefix = 'applying slot notes at a pthread start, in isolation (module exports, a symbol name each): ';
-  const slept = rows.find((b) => b.worker === 'long-lived' && b.between === 'sleep' && b.exports !== 'new' && !b.floor);
+  const slept = sleepingPluginRow(rows, 'filled before');
   const startsOf = (a) => `median start ${a.median_start_ns.toFixed(0)} ns, stock's ${a.median_stock_start_ns.toFixed(0)} ns`;
   for (const a of rows) {
     if (a.floor) {
-      const plugins = rows.find((b) => !b.floor && b.worker === 'long-lived' && b.between === 'sleep' && b.exports === a.exports);
+      const plugins = sleepingPluginRow(rows, a.exports);
       lines.push(`  the least any one-note start can do here, timed the same way (read the note count and slot another core wrote, ` +
         `table.set; tools/bench.mjs floorStart), ${a.exports === 'new' ? 'an export new to the worker, found by a name made for free, in a module of ' +
         `${a.module_exports} exports` : 'a function it already holds'}: ${a.per_note_ns.toFixed(0)} ns (${startsOf(a)}) ${noteTarget(a.per_note_ns)}` +
